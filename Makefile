@@ -1,0 +1,34 @@
+# jad-warehouse: every target works alone on a fresh clone (it creates .venv when missing).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+export DO_NOT_TRACK := 1
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+
+.PHONY: run test ui lint bench docs clean
+
+$(INSTALLED): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(INSTALLED)
+
+## run: install, load raw/ through Dagster, publish warehouse/jad.duckdb, print the reconciliation
+run: $(INSTALLED)
+	$(BIN)/jadwh load
+
+## test: install and run the whole test suite
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+## ui: the Dagster UI on http://127.0.0.1:3000 (lineage, checks, quarantine)
+ui: $(INSTALLED)
+	mkdir -p $(DAGSTER_HOME) && cp -n orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check orchestration corpus tests
+
+clean:
+	rm -rf $(VENV) warehouse dbt_project/target dbt_project/logs .dagster

@@ -1,0 +1,91 @@
+-- One row per thing the warehouse could not take: a rejected file, an unreadable cell, a
+-- label or unit no seed knows, a file from a non-participant. severity 'error' blocks the
+-- publish (a file read in part would give a wrong number that looks right); a rejected
+-- file does not (it counts for nothing, and reconciliation says what is missing).
+with ingestion as (
+    select
+        operation_id,
+        file_id,
+        file_name,
+        sheet_name,
+        cell_ref,
+        reason_code,
+        message,
+        raw_text,
+        'ingestion' as found_by
+    from {{ ref('stg_raw__quarantine') }}
+    where file_id in (select file_id from {{ ref('stg_raw__submissions') }} where is_present)
+),
+
+files as (
+    select operation_id, file_id, file_name from {{ ref('stg_raw__submissions') }}
+),
+
+unmapped as (
+    select
+        mapped.operation_id,
+        mapped.file_id,
+        files.file_name,
+        mapped.sheet_name,
+        mapped.cell_ref,
+        mapped.mapping_status as reason_code,
+        files.file_name || ', sheet ''' || mapped.sheet_name || ''', cell ' || mapped.cell_ref || ': '
+        || case mapped.mapping_status
+            when 'unknown_label' then 'the label ''' || mapped.unknown_labels
+                || ''' is in no seed; add it to metric_labels.csv or charge_labels.csv'
+            when 'ambiguous_label' then 'the labels ' || array_to_string(mapped.measure_labels, ' / ')
+                || ' name more than one metric or charge; make their seed rows unambiguous'
+            when 'unlabelled_value' then 'nothing says what ' || mapped.raw_text
+                || ' counts (no label, title or sheet name maps to a metric); add one to metric_labels.csv'
+            when 'unknown_unit' then 'the unit ''' || mapped.unit_text
+                || ''' is in no seed; add it to unit_labels.csv'
+            when 'unit_mismatch' then 'the unit ''' || mapped.unit_text || ''' does not fit '
+                || mapped.metric_code
+            when 'missing_quantity' then 'a listed ' || mapped.metric_code
+                || ' item has no quantity'
+            when 'negative_value' then 'the ' || mapped.metric_code || ' figure ' || mapped.raw_text
+                || ' is negative'
+            when 'fractional_count' then 'the ' || mapped.metric_code || ' count ' || mapped.raw_text
+                || ' is not a whole number (check the decimal separator)'
+            when 'date_outside_window' then 'the day ' || strftime(mapped.period_date, '%Y-%m-%d')
+                || ' is outside the operation'
+        end as message,
+        mapped.raw_text,
+        'mapping' as found_by
+    from {{ ref('int_observations_mapped') }} as mapped
+    inner join files using (operation_id, file_id)
+    where mapped.mapping_status <> 'mapped'
+),
+
+outsiders as (
+    select
+        operation_id,
+        file_id,
+        file_name,
+        cast(null as varchar) as sheet_name,
+        cast(null as varchar) as cell_ref,
+        'not_a_participant' as reason_code,
+        file_name || ': the file is from ' || country_code
+            || ', which is not a participant of ' || operation_id
+            || '; its figures are not counted (add the country to participants in operation.yaml if it took part)'
+            as message,
+        cast(null as varchar) as raw_text,
+        'mapping' as found_by
+    from {{ ref('int_submissions_ranked') }}
+    where not is_participant
+),
+
+all_items as (
+    select * from ingestion
+    union all
+    select * from unmapped
+    union all
+    select * from outsiders
+)
+
+select
+    all_items.*,
+    coalesce(reasons.severity, 'error') as severity,
+    reasons.steward_action
+from all_items
+left join {{ ref('quarantine_reasons') }} as reasons using (reason_code)

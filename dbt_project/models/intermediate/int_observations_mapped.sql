@@ -1,0 +1,152 @@
+-- One row per observation, its labels mapped to a metric and a charge, its unit converted
+-- to the metric's canonical unit, and a mapping_status saying what, if anything, is wrong.
+with observations as (
+    select * from {{ ref('stg_raw__observations') }}
+),
+
+vocabulary as (
+    select * from {{ ref('int_vocabulary_labels') }}
+),
+
+measure_parts as (
+    select
+        observation_id,
+        generate_subscripts(measure_labels, 1) as position,
+        unnest(measure_labels) as label
+    from observations
+),
+
+part_matches as (
+    select
+        parts.observation_id,
+        parts.position,
+        parts.label,
+        min(vocabulary.code) filter (where vocabulary.label_kind = 'metric') as metric_code,
+        count(distinct vocabulary.code) filter (where vocabulary.label_kind = 'metric')
+            as metric_matches,
+        min(vocabulary.code) filter (where vocabulary.label_kind = 'charge') as charge_code,
+        count(distinct vocabulary.code) filter (where vocabulary.label_kind = 'charge')
+            as charge_matches,
+        count(*) filter (where vocabulary.label_kind = 'field') > 0 as is_field_word
+    from measure_parts as parts
+    left join vocabulary on vocabulary.label_key = {{ label_key('parts.label') }}
+    group by parts.observation_id, parts.position, parts.label
+),
+
+labels_by_observation as (
+    select
+        observation_id,
+        -- the most specific label naming a metric (and not also a charge) gives the metric
+        arg_max(metric_code, position)
+            filter (where metric_code is not null and charge_code is null) as label_metric,
+        arg_max(metric_code, position)
+            filter (where metric_code is not null and charge_code is not null) as dual_metric,
+        arg_max(charge_code, position) filter (where charge_code is not null) as label_charge,
+        count(distinct charge_code) as distinct_charges,
+        count(distinct metric_code) filter (where charge_code is null) as distinct_metrics,
+        max(metric_matches) > 1 or max(charge_matches) > 1 as has_ambiguous_label,
+        string_agg(label, ', ' order by position)
+            filter (where metric_code is null and charge_code is null and not is_field_word)
+            as unknown_labels
+    from part_matches
+    group by observation_id
+),
+
+context_parts as (
+    select
+        observation_id,
+        generate_subscripts(context_labels, 1) as position,
+        unnest(context_labels) as label
+    from observations
+),
+
+context_metrics as (
+    select
+        context_parts.observation_id,
+        arg_min(vocabulary.code, context_parts.position) as context_metric
+    from context_parts
+    inner join vocabulary
+        on vocabulary.label_key = {{ label_key('context_parts.label') }}
+        and vocabulary.label_kind = 'metric'
+    group by context_parts.observation_id
+),
+
+units as (
+    select
+        {{ label_key('unit_labels.label') }} as unit_key,
+        units.unit_code,
+        units.dimension as unit_dimension,
+        units.factor_to_canonical
+    from {{ ref('unit_labels') }} as unit_labels
+    inner join {{ ref('units') }} as units using (unit_code)
+),
+
+resolved as (
+    select
+        observations.*,
+        labels.unknown_labels,
+        coalesce(labels.has_ambiguous_label, false)
+            or coalesce(labels.distinct_charges, 0) > 1
+            or coalesce(labels.distinct_metrics, 0) > 1 as is_ambiguous,
+        coalesce(
+            labels.label_metric,
+            context_metrics.context_metric,
+            case when labels.label_charge is not null then 'arrests' end,
+            labels.dual_metric
+        ) as metric_code,
+        case
+            when labels.label_metric is null
+                and context_metrics.context_metric is null
+                and labels.dual_metric is not null
+                then null
+            else labels.label_charge
+        end as charge_code
+    from observations
+    left join labels_by_observation as labels using (observation_id)
+    left join context_metrics using (observation_id)
+),
+
+with_units as (
+    select
+        resolved.*,
+        metrics.unit_code as metric_unit,
+        metric_units.dimension as metric_dimension,
+        units.unit_code as written_unit,
+        units.unit_dimension as written_dimension,
+        coalesce(units.factor_to_canonical, 1.0) as unit_factor,
+        resolved.unit_text is null as unit_assumed
+    from resolved
+    left join {{ ref('metrics') }} as metrics using (metric_code)
+    left join {{ ref('units') }} as metric_units on metric_units.unit_code = metrics.unit_code
+    left join units on units.unit_key = {{ label_key('resolved.unit_text') }}
+),
+
+operations as (
+    select operation_id, start_date, end_date from {{ ref('stg_raw__operations') }}
+),
+
+checked as (
+    select
+        with_units.*,
+        value_number * unit_factor as value_canonical,
+        case
+            when unknown_labels is not null then 'unknown_label'
+            when is_ambiguous then 'ambiguous_label'
+            when metric_code is null then 'unlabelled_value'
+            when unit_text is not null and written_unit is null then 'unknown_unit'
+            when written_dimension is not null and written_dimension <> metric_dimension
+                then 'unit_mismatch'
+            when value_status = 'record' and metric_dimension <> 'count' then 'missing_quantity'
+            when value_number < 0 then 'negative_value'
+            when metric_dimension = 'count' and value_number <> floor(value_number)
+                then 'fractional_count'
+            when period_date is not null
+                and period_date not between operations.start_date and operations.end_date
+                then 'date_outside_window'
+            else 'mapped'
+        end as mapping_status
+    from with_units
+    left join operations using (operation_id)
+)
+
+select * from checked

@@ -1,0 +1,30 @@
+-- One row per operation, country, day (NULL: the whole operation) and metric: what the
+-- country reported, traced to the cells it came from.
+with figures as (
+    select * from {{ ref('int_country_figures') }}
+    where counts_in_figure
+),
+
+metrics as (
+    select metric_code, unit_code from {{ ref('metrics') }}
+)
+
+select
+    figures.operation_id,
+    figures.country_code,
+    figures.period_date as report_date,
+    figures.metric_code,
+    sum(figures.value) as value,
+    metrics.unit_code as unit,
+    -- the arrests of a country that gives only a breakdown are the sum of its charges
+    case when bool_and(figures.is_breakdown) then 'sum_of_charges' else 'reported' end
+        as derivation,
+    count(*) as source_cells,
+    string_agg(distinct figures.file_name, ', ') as source_file,
+    string_agg(distinct figures.sheet_name, ', ') as source_sheet,
+    string_agg(figures.cell_ref, ',' order by figures.sheet_name, figures.row_number, figures.column_number)
+        as source_cell,
+    min(figures.file_id) as source_file_id
+from figures
+inner join metrics using (metric_code)
+group by figures.operation_id, figures.country_code, figures.period_date, figures.metric_code, metrics.unit_code

@@ -1,0 +1,9 @@
+-- One row per operation and metric: the operation's figure, summed over its countries.
+select
+    operation_id,
+    metric_code,
+    sum(value) as value,
+    any_value(unit) as unit,
+    count(distinct country_code) as countries_reporting
+from {{ ref('fct_country_totals') }}
+group by operation_id, metric_code

@@ -1,0 +1,1 @@
+"""jad-warehouse: ingestion (structure) and orchestration of the JAD results warehouse."""

@@ -1,0 +1,104 @@
+"""Key/value forms: what is left of a sheet once its tables are found.
+
+Questionnaires put a label and its value on one row ('Broj službenika: | 512', sometimes
+with a gap or a unit between them), or in one cell ('País: España'), grouped under section
+headings ('3. Arrests by offence'). A heading is a row with one text and nothing else; it
+qualifies the pairs below it until the next heading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from orchestration.ingest.cells import CellInfo
+
+# Field roles that describe the file itself, not a figure.
+METADATA_ROLES = frozenset({"country", "report_date", "version"})
+_INLINE = re.compile(r"^(?P<label>[^:：=]{2,80}?)\s*[:：=]\s*(?P<value>\S.*)$")
+
+
+@dataclass
+class Pair:
+    label: CellInfo
+    value: CellInfo | None  # None when the value is inside the label's cell
+    section: CellInfo | None
+    unit: CellInfo | None = None
+    inline_label: str = ""  # 'País' of 'País: España'
+    inline_value: str = ""  # 'España'
+
+    @property
+    def label_text(self) -> str:
+        return self.inline_label or self.label.label
+
+    @property
+    def value_text(self) -> str:
+        return self.inline_value if self.value is None else self.value.text
+
+
+@dataclass
+class FormReading:
+    pairs: list[Pair]
+    sections: list[CellInfo]
+    leftovers: list[CellInfo]  # cells that are neither pairs nor headings
+
+
+def read_form(cells: list[CellInfo], match_label, is_metadata_label) -> FormReading:
+    """Pairs and headings among `cells` (the cells no table took), row by row.
+
+    `match_label(text)` returns the vocabulary matches of a label text (for inline pairs);
+    `is_metadata_label(cell_or_text)` says whether a label names a fact about the file."""
+    rows: dict[int, list[CellInfo]] = {}
+    for cell in cells:
+        rows.setdefault(cell.row, []).append(cell)
+    pairs: list[Pair] = []
+    sections: list[CellInfo] = []
+    leftovers: list[CellInfo] = []
+    section: CellInfo | None = None
+    for row in sorted(rows):
+        in_row = sorted(rows[row], key=lambda c: c.col)
+        if len(in_row) == 1 and in_row[0].kind == "text":
+            inline = _inline_pair(in_row[0], section, match_label)
+            if inline:
+                pairs.append(inline)
+            else:
+                section = in_row[0]
+                sections.append(section)
+            continue
+        index = 0
+        while index < len(in_row):
+            cell = in_row[index]
+            pair, used = _pair_at(in_row, index, section, is_metadata_label, match_label)
+            if pair:
+                pairs.append(pair)
+                index += used
+            else:
+                leftovers.append(cell)
+                index += 1
+    return FormReading(pairs, sections, leftovers)
+
+
+def _pair_at(in_row, index, section, is_metadata_label, match_label) -> tuple[Pair | None, int]:
+    cell = in_row[index]
+    if cell.kind != "text":
+        return None, 1
+    rest = in_row[index + 1 :]
+    unit = None
+    if rest and rest[0].kind == "text" and rest[0].has("unit") and len(rest) > 1:
+        unit, rest = rest[0], rest[1:]
+    if rest and rest[0].kind in ("number", "marker", "date"):
+        return Pair(cell, rest[0], section, unit), 2 + (unit is not None)
+    if rest and rest[0].kind == "text" and is_metadata_label(cell):
+        return Pair(cell, rest[0], section), 2  # 'Country: | Croatia'
+    inline = _inline_pair(cell, section, match_label)
+    if inline:
+        return inline, 1
+    return None, 1
+
+
+def _inline_pair(cell: CellInfo, section: CellInfo | None, match_label) -> Pair | None:
+    """'País: España', 'Broj službenika: 512' in one cell; only when the label is known."""
+    match = _INLINE.match(cell.text.strip())
+    if not match or not match_label(match["label"]):
+        return None
+    return Pair(cell, None, section, inline_label=match["label"], inline_value=match["value"])

@@ -1,0 +1,582 @@
+"""Read one submitted file: structure first, then the file's locale, then every cell's fate.
+
+1. sniff the format, read the sheets, classify every cell;
+2. find the tables of each sheet, then the form pairs among what is left;
+3. decide what the file says about itself (country, report date, version, language) and
+   its conventions (decimal separator, day-month order) from the cells that are values;
+4. give every non-empty cell exactly one fate: observation, ignored (with its rule) or
+   quarantine (with a reason and a sentence naming file, sheet and cell).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from orchestration.ingest import identity
+from orchestration.ingest.cells import CellInfo, classify_sheet
+from orchestration.ingest.dates import DateText, decide_date_order
+from orchestration.ingest.forms import METADATA_ROLES, FormReading, Pair, read_form
+from orchestration.ingest.grid import Sheet
+from orchestration.ingest.numbers import NumberText, decide_decimal_separator
+from orchestration.ingest.records import (
+    CellRecord,
+    IgnoredCell,
+    Observation,
+    QuarantineItem,
+    SheetRecord,
+    SubmissionReading,
+)
+from orchestration.ingest.sniff import UnreadableFile, sniff_format
+from orchestration.ingest.tables import Column, Table, find_tables
+from orchestration.ingest.values import (
+    CellProblem,
+    FileLocale,
+    inline_cell,
+    read_period,
+    read_value,
+)
+from orchestration.ingest.vocabulary import Vocabulary
+from orchestration.ingest.workbook import read_workbook
+
+
+@dataclass(frozen=True)
+class OperationWindow:
+    """What ingestion needs to know of the operation: its days (to read '24.09.')."""
+
+    start_date: dt.date
+    end_date: dt.date
+
+
+@dataclass
+class SheetLayout:
+    """One sheet, its classified cells, and the structure found in it."""
+
+    index: int
+    sheet: Sheet
+    cells: dict[tuple[int, int], CellInfo]
+    tables: list[Table]
+    form: FormReading
+    table_cells: set[tuple[int, int]] = field(default_factory=set)
+
+
+def read_submission(
+    data: bytes, file_name: str, operation: OperationWindow, vocabulary: Vocabulary
+) -> SubmissionReading:
+    """Everything one file holds, or its rejection with the reason."""
+    reading = SubmissionReading(file_name=file_name, status="accepted")
+    try:
+        reading.format = sniff_format(data).kind
+        book = read_workbook(
+            data, reading.format, PurePath(file_name).stem, vocabulary.known_word_count
+        )
+    except UnreadableFile as problem:
+        reading.status = "rejected"
+        reading.quarantine.append(QuarantineItem(problem.reason, problem.message))
+        return reading
+    reading.encoding, reading.delimiter = book.encoding, book.delimiter
+    layouts = [_lay_out(i, sheet, vocabulary) for i, sheet in enumerate(book.sheets)]
+    _describe_file(reading, layouts, vocabulary, operation)
+    locale = _decide_locale(reading, layouts, vocabulary, operation)
+    for layout in layouts:
+        _emit_sheet(reading, layout, locale, vocabulary, operation)
+    return reading
+
+
+def _lay_out(index: int, sheet: Sheet, vocabulary: Vocabulary) -> SheetLayout:
+    cells = classify_sheet(sheet, vocabulary)
+    tables = find_tables(cells, sheet.merged)
+    in_tables = {
+        (r, col.col)
+        for t in tables
+        for r in t.header_rows + t.body_rows
+        for col in t.columns
+        if (r, col.col) in cells
+    } | {(t.title.row, t.title.col) for t in tables if t.title}
+    rest = [cell for key, cell in cells.items() if key not in in_tables]
+    form = read_form(
+        rest,
+        match_label=lambda text: vocabulary.match(text).matches,
+        is_metadata_label=lambda cell: bool(cell.field_roles & METADATA_ROLES),
+    )
+    return SheetLayout(index, sheet, cells, tables, form, in_tables)
+
+
+# --- what the file says about itself -----------------------------------------------------
+
+
+def _describe_file(
+    reading: SubmissionReading,
+    layouts: list[SheetLayout],
+    vocabulary: Vocabulary,
+    operation: OperationWindow,
+) -> None:
+    languages: Counter[str] = Counter()
+    for layout in layouts:
+        for cell in layout.cells.values():
+            languages.update({m.language for m in cell.matches if m.language})
+    reading.language = languages.most_common(1)[0][0] if languages else None
+
+    pair_country = None
+    for layout in layouts:
+        for pair in layout.form.pairs:
+            roles = _pair_roles(pair, vocabulary)
+            if "country" in roles and pair_country is None:
+                code = identity.country_from_pair(pair.value_text, vocabulary)
+                if code:
+                    pair_country = identity.CountryEvidence(
+                        code,
+                        "content",
+                        f"sheet '{layout.sheet.name}' {pair.label.ref}: "
+                        f"{pair.label_text!r} = {pair.value_text!r}",
+                    )
+            if "report_date" in roles and reading.report_date is None:
+                reading.report_date = _metadata_date(pair, vocabulary, operation)
+            if "version" in roles and reading.content_version is None:
+                digits = "".join(ch for ch in pair.value_text if ch.isdigit())
+                reading.content_version = int(digits) if digits else None
+
+    titles = [
+        cell
+        for layout in layouts
+        for cell in (
+            [t.title for t in layout.tables if t.title]
+            + layout.form.sections
+            + [c for c in layout.form.leftovers if c.kind == "text"]
+        )
+    ]
+    sheet_of = {id(c): lay.sheet.name for lay in layouts for c in lay.cells.values()}
+    evidence = (
+        pair_country
+        or identity.country_from_titles(titles, lambda c: sheet_of.get(id(c), "?"), vocabulary)
+        or identity.country_from_file_name(reading.file_name, vocabulary)
+    )
+    if evidence:
+        reading.country_code = evidence.country_code
+        reading.country_evidence = f"{evidence.source}: {evidence.detail}"
+    reading.name_version = identity.version_in_file_name(reading.file_name, vocabulary)
+
+
+def _pair_roles(pair: Pair, vocabulary: Vocabulary) -> set[str]:
+    return vocabulary.field_roles(pair.label_text)
+
+
+def _metadata_date(
+    pair: Pair, vocabulary: Vocabulary, operation: OperationWindow
+) -> dt.date | None:
+    cell = (
+        pair.value
+        if pair.value is not None
+        else inline_cell(pair.label, pair.inline_value, vocabulary)
+    )
+    locale = FileLocale(None, None, operation.start_date.year, None)
+    try:
+        return read_period(cell, locale, vocabulary, None)
+    except CellProblem:
+        return None
+
+
+def _decide_locale(
+    reading: SubmissionReading,
+    layouts: list[SheetLayout],
+    vocabulary: Vocabulary,
+    operation: OperationWindow,
+) -> FileLocale:
+    """Decimal separator and day-month order from the file's own value and date cells."""
+    numbers: list[NumberText] = []
+    dates: list[DateText] = []
+    for layout in layouts:
+        for cell in _value_cells(layout):
+            if isinstance(cell.number, NumberText):
+                numbers.append(cell.number)
+        dates.extend(c.date for c in layout.cells.values() if isinstance(c.date, DateText))
+    # Where the file shows nothing: the sending country's convention, then its language's.
+    convention = vocabulary.conventions.get(reading.country_code or "") or vocabulary.languages.get(
+        reading.language or ""
+    )
+    reading.decimal_separator = decide_decimal_separator(
+        numbers, convention.decimal_separator if convention else None
+    )
+    reading.date_order = decide_date_order(dates, convention.date_order if convention else None)
+    return FileLocale(
+        reading.decimal_separator,
+        reading.date_order,
+        operation.start_date.year,
+        (operation.start_date, operation.end_date),
+    )
+
+
+def _value_cells(layout: SheetLayout) -> list[CellInfo]:
+    found = []
+    for table in layout.tables:
+        measure_cols = [c.col for c in table.columns if c.kind == "measure"]
+        found += [
+            layout.cells[(r, c)]
+            for r in table.body_rows
+            for c in measure_cols
+            if (r, c) in layout.cells
+        ]
+    found += [p.value for p in layout.form.pairs if p.value is not None]
+    return found
+
+
+# --- every cell's fate ---------------------------------------------------------------------
+
+
+class _Fates:
+    """Collects the fate of each cell of one sheet and refuses to give a cell two."""
+
+    def __init__(self, reading: SubmissionReading, layout: SheetLayout):
+        self.reading = reading
+        self.sheet = layout.sheet.name
+        self.decided: set[str] = set()
+
+    def observe(self, observation: Observation) -> None:
+        if self._claim(observation.cell_ref):
+            self.reading.observations.append(observation)
+
+    def ignore(self, cell: CellInfo, rule: str) -> None:
+        if self._claim(cell.ref):
+            self.reading.ignored.append(IgnoredCell(self.sheet, cell.ref, rule))
+
+    def quarantine(self, cell: CellInfo, reason: str, message: str) -> None:
+        if self._claim(cell.ref):
+            self.reading.quarantine.append(
+                QuarantineItem(
+                    reason,
+                    f"{self.reading.file_name}, sheet '{self.sheet}', cell {cell.ref}: {message}",
+                    self.sheet,
+                    cell.ref,
+                    cell.text,
+                )
+            )
+
+    def _claim(self, ref: str) -> bool:
+        if ref in self.decided:
+            return False
+        self.decided.add(ref)
+        return True
+
+
+def _emit_sheet(
+    reading: SubmissionReading,
+    layout: SheetLayout,
+    locale: FileLocale,
+    vocabulary: Vocabulary,
+    operation: OperationWindow,
+) -> None:
+    sheet = layout.sheet
+    reading.sheets.append(
+        SheetRecord(
+            layout.index,
+            sheet.name,
+            sheet.height,
+            sheet.width,
+            len(layout.cells),
+            len(layout.tables),
+            len(layout.form.pairs),
+        )
+    )
+    reading.cells.extend(
+        CellRecord(sheet.name, c.ref, c.row + 1, c.col + 1, c.text, c.kind)
+        for c in sorted(layout.cells.values(), key=lambda c: (c.row, c.col))
+    )
+    fates = _Fates(reading, layout)
+    for table in layout.tables:
+        _emit_table(fates, layout, table, locale, vocabulary, operation)
+    _emit_form(fates, layout, locale, vocabulary)
+    for cell in layout.cells.values():  # nothing may be lost, even by a reader bug
+        if cell.ref not in fates.decided:
+            fates.quarantine(cell, "unaccounted_cell", "the reader found no place for this cell")
+
+
+def _emit_table(
+    fates: _Fates,
+    layout: SheetLayout,
+    table: Table,
+    locale: FileLocale,
+    vocabulary: Vocabulary,
+    operation: OperationWindow,
+) -> None:
+    cells, sheet_name = layout.cells, layout.sheet.name
+    if table.title:
+        fates.ignore(table.title, "title")
+    for row in table.header_rows:
+        for column in table.columns:
+            if (cell := cells.get((row, column.col))) is None:
+                continue
+            if column.unknown_header and row == table.header_rows[-1]:
+                fates.quarantine(
+                    cell,
+                    "unknown_column",
+                    f"the column header {cell.text!r} is in no seed; its cells are kept as "
+                    "free text. Add it to field_labels.csv (or metric_labels.csv if it holds "
+                    "figures)",
+                )
+            else:
+                fates.ignore(cell, "header")
+    layout_name = _table_layout(table)
+    context_tail = [table.title.label] if table.title else []
+    context_tail.append(sheet_name)
+    totals = table.total_rows(cells)
+    for row in table.body_rows:
+        anchor = _record_anchor(table, cells, row) if table.is_record_list else None
+        row_labels: list[str] = []
+        row_texts: list[str] = []
+        row_unit: str | None = None
+        period: dt.date | None = None
+        period_text: str | None = None
+        period_problem: CellProblem | None = None
+        for column in table.columns:
+            cell = cells.get((row, column.col))
+            if cell is None or column.kind == "measure":
+                continue
+            row_texts.append(cell.text)
+            if column.kind == "period" and row not in totals:
+                period_text = cell.text
+                try:
+                    period = read_period(cell, locale, vocabulary, operation.start_date)
+                except CellProblem as problem:
+                    period_problem = problem
+                    if cell is not anchor:
+                        fates.quarantine(cell, problem.reason, problem.message)
+                    continue
+            elif column.kind == "labels" and not cell.is_total:
+                row_labels.append(cell.label or cell.text)
+                row_unit = row_unit or cell.unit
+            elif column.kind == "unit":
+                row_unit = cell.text.strip()
+            if cell is not anchor:
+                fates.ignore(cell, "free_text" if column.kind == "free_text" else "row_label")
+        base = dict(
+            sheet_name=sheet_name,
+            layout=layout_name,
+            table_index=table.index,
+            row_label=" | ".join(row_texts) or None,
+        )
+        if anchor is not None:
+            _emit_record(
+                fates,
+                anchor,
+                table,
+                row_labels,
+                context_tail,
+                period,
+                period_text,
+                period_problem,
+                base,
+            )
+            continue
+        for column in table.columns:
+            if column.kind != "measure" or (cell := cells.get((row, column.col))) is None:
+                continue
+            if period_problem:
+                fates.quarantine(
+                    cell, period_problem.reason, f"its day cannot be read: {period_problem.message}"
+                )
+                continue
+            measure, context, header_unit = _column_labels(column, vocabulary)
+            cell_period, cell_period_text = period, period_text
+            if (header := column.period_header) is not None:
+                try:
+                    cell_period = read_period(header, locale, vocabulary, operation.start_date)
+                    cell_period_text = header.text
+                except CellProblem as problem:
+                    fates.quarantine(
+                        cell, problem.reason, f"its column's day cannot be read: {problem.message}"
+                    )
+                    continue
+            try:
+                value = read_value(cell, locale, vocabulary)
+            except CellProblem as problem:
+                fates.quarantine(cell, problem.reason, problem.message)
+                continue
+            fates.observe(
+                Observation(
+                    **base,
+                    cell_ref=cell.ref,
+                    row_number=cell.row + 1,
+                    column_number=cell.col + 1,
+                    column_label=_column_text(column),
+                    measure_labels=row_labels + measure,
+                    context_labels=context + context_tail,
+                    period_text=None if row in totals or column.total else cell_period_text,
+                    period_date=None if row in totals or column.total else cell_period,
+                    is_total=row in totals or column.total,
+                    raw_text=cell.text,
+                    value_number=value.number,
+                    value_status=value.status,
+                    unit_text=value.unit_text or row_unit or header_unit,
+                )
+            )
+
+
+def _record_anchor(
+    table: Table, cells: dict[tuple[int, int], CellInfo], row: int
+) -> CellInfo | None:
+    """The cell a record's count is traced to: its label (charge, category) or its first cell."""
+    label_cols = [c.col for c in table.columns if c.kind == "labels"]
+    for col in label_cols + [c.col for c in table.columns]:
+        if (row, col) in cells:
+            return cells[(row, col)]
+    return None
+
+
+def _emit_record(
+    fates: _Fates,
+    anchor: CellInfo,
+    table: Table,
+    row_labels: list[str],
+    context_tail: list[str],
+    period: dt.date | None,
+    period_text: str | None,
+    period_problem: CellProblem | None,
+    base: dict,
+) -> None:
+    """A list of records (arrests, seizures without quantities): each row counts one."""
+    if period_problem:
+        fates.quarantine(
+            anchor, period_problem.reason, f"its day cannot be read: {period_problem.message}"
+        )
+        return
+    fates.observe(
+        Observation(
+            **base,
+            cell_ref=anchor.ref,
+            row_number=anchor.row + 1,
+            column_number=anchor.col + 1,
+            column_label=_column_text(next(c for c in table.columns if c.col == anchor.col)),
+            measure_labels=row_labels,
+            context_labels=context_tail,
+            period_text=period_text,
+            period_date=period,
+            is_total=False,
+            raw_text=anchor.text,
+            value_number=1.0,
+            value_status="record",
+            unit_text=None,
+        )
+    )
+
+
+def _column_labels(
+    column: Column, vocabulary: Vocabulary
+) -> tuple[list[str], list[str], str | None]:
+    """(measure labels, context labels, unit) of a value column's header path."""
+    unit = None
+    own: list[str] = []
+    header = column.header
+    if (
+        header is not None
+        and column.period_header is None
+        and not column.total
+        and column.field_role is None
+    ):
+        if vocabulary.is_unit(header.text):
+            unit = header.text.strip()
+        else:
+            own.append(header.label or header.text)
+            unit = header.unit
+    elif header is not None:
+        unit = header.unit  # 'Total (kg)', 'Value [g]'
+    parents = []
+    for parent in column.parents:
+        parents.append(parent.label or parent.text)
+        unit = unit or parent.unit
+    if not own:
+        return parents, [], unit  # 'Arrests' over a Total or a unit column measures arrests
+    return own, parents, unit
+
+
+def _column_text(column: Column) -> str | None:
+    texts = [p.text for p in column.parents] + ([column.header.text] if column.header else [])
+    return " | ".join(texts) or None
+
+
+def _table_layout(table: Table) -> str:
+    if table.is_record_list:
+        return "record_list"
+    measures = [c for c in table.columns if c.kind == "measure"]
+    if any(c.period_header for c in measures):
+        return "transposed"
+    if any(c.kind == "period" for c in table.columns) and any(
+        c.kind == "labels" for c in table.columns
+    ):
+        return "long"
+    if any(c.kind == "period" for c in table.columns):
+        return "wide"
+    return "table"
+
+
+def _emit_form(
+    fates: _Fates, layout: SheetLayout, locale: FileLocale, vocabulary: Vocabulary
+) -> None:
+    form, sheet_name = layout.form, layout.sheet.name
+    first_content_row = min(
+        [t.header_rows[0] for t in layout.tables] + [p.label.row for p in form.pairs], default=None
+    )
+    for section in form.sections:
+        rule = (
+            "title" if first_content_row is None or section.row < first_content_row else "heading"
+        )
+        fates.ignore(section, rule)
+    for pair in form.pairs:
+        roles = vocabulary.field_roles(pair.label_text)
+        if roles & METADATA_ROLES:
+            fates.ignore(pair.label, "metadata")
+            if pair.value is not None:
+                fates.ignore(pair.value, "metadata")
+            continue
+        value_cell = (
+            pair.value
+            if pair.value is not None
+            else inline_cell(pair.label, pair.inline_value, vocabulary)
+        )
+        if pair.value is not None:
+            fates.ignore(pair.label, "label")
+        if pair.unit is not None:
+            fates.ignore(pair.unit, "label")
+        try:
+            value = read_value(value_cell, locale, vocabulary)
+        except CellProblem as problem:
+            fates.quarantine(value_cell, problem.reason, problem.message)
+            continue
+        label_reading = vocabulary.match(pair.label_text)
+        label, label_unit = label_reading.label, label_reading.unit
+        context = ([pair.section.label] if pair.section else []) + [sheet_name]
+        fates.observe(
+            Observation(
+                sheet_name=sheet_name,
+                cell_ref=value_cell.ref,
+                row_number=value_cell.row + 1,
+                column_number=value_cell.col + 1,
+                layout="form",
+                table_index=None,
+                row_label=pair.label.text if pair.value is not None else pair.label_text,
+                column_label=None,
+                measure_labels=[label],
+                context_labels=context,
+                period_text=None,
+                period_date=None,
+                is_total=False,
+                raw_text=value_cell.text,
+                value_number=value.number,
+                value_status=value.status,
+                unit_text=value.unit_text
+                or (pair.unit.text.strip() if pair.unit else None)
+                or label_unit,
+            )
+        )
+    for cell in form.leftovers:
+        if cell.kind == "text":
+            before = first_content_row is None or cell.row < first_content_row
+            fates.ignore(cell, "title" if before else "note")
+        else:
+            fates.quarantine(
+                cell,
+                "unattached_value",
+                f"{cell.text!r} stands outside any table and has no label beside it, so "
+                "nobody can say what it counts",
+            )

@@ -1,0 +1,353 @@
+"""Find the tables of a sheet: header band, body rows, and what each column holds.
+
+A header row is a row of labels that the vocabulary knows (metrics, charges, field names such
+as 'Date' or 'Total') or of dates, with nothing numeric in it. Above it there may be a parent
+row (a label merged over its sub-columns); below it, body rows until a blank line or a note.
+Each column is then one of:
+
+    measure   its body cells are values (a metric per column, a day per column, a Total)
+    period    its body cells are the days of the rows (wide daily, tidy long)
+    labels    its body cells name what the row measures (transposed, tidy long, records)
+    unit      its body cells are units of the row's values
+    free_text descriptions, places, remarks: kept as ignored, never figures
+
+The same rules read a wide daily table, a transposed one, a tidy long list and a list of
+records, wherever they start on the sheet and whatever the wording of their headers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from orchestration.ingest.cells import CellInfo
+from orchestration.ingest.grid import MergedRange
+from orchestration.ingest.vocabulary import VALUE_ROLES
+
+HEADER_KINDS = ("metric", "charge", "field")
+LABEL_ROLES = frozenset({"indicator", "charge", "category"})
+PERIOD_ROLES = frozenset({"date"})
+UNIT_ROLES = frozenset({"unit"})
+# Field roles whose column is kept as ignored text (and, for personal data, not kept at all).
+FREE_TEXT_ROLES = frozenset(
+    {"description", "note", "place", "nationality", "record_no", "country", "personal_data"}
+)
+
+
+@dataclass
+class Column:
+    col: int
+    kind: str  # measure, period, labels, unit, free_text
+    header: CellInfo | None = None
+    parents: list[CellInfo] = field(default_factory=list)
+    total: bool = False
+    field_role: str | None = None
+    unknown_header: bool = False  # a text column whose header no seed knows
+
+    @property
+    def period_header(self) -> CellInfo | None:
+        """The header cell when it is a day (transposed tables)."""
+        if self.header and (self.header.is_datelike or self.header.possible_serial):
+            return self.header
+        return None
+
+
+@dataclass
+class Table:
+    index: int
+    header_rows: list[int]
+    body_rows: list[int]
+    columns: list[Column]
+    title: CellInfo | None = None
+
+    @property
+    def is_record_list(self) -> bool:
+        """No value column: every body row is one record (an arrest, a seizure) counting 1."""
+        return not any(c.kind == "measure" for c in self.columns)
+
+    def total_rows(self, cells: dict[tuple[int, int], CellInfo]) -> set[int]:
+        label_cols = [c.col for c in self.columns if c.kind in ("labels", "period")]
+        return {
+            r
+            for r in self.body_rows
+            for c in label_cols
+            if (cell := cells.get((r, c))) and cell.is_total
+        }
+
+
+def is_header_like(cell: CellInfo) -> bool:
+    """A cell that can head a column: a known label, a day, or a date serial."""
+    if cell.kind == "date":
+        return True
+    if cell.possible_serial:
+        return True
+    if cell.kind != "text" or cell.text.rstrip().endswith(":"):
+        return False  # 'Country:' is the label of a form pair, not a column header
+    return any(m.kind in HEADER_KINDS for m in cell.matches)
+
+
+def header_runs(row_cells: list[CellInfo]) -> list[list[CellInfo]]:
+    """Cells of a row split at gaps of two or more empty columns: side-by-side tables."""
+    runs: list[list[CellInfo]] = []
+    for cell in sorted(row_cells, key=lambda c: c.col):
+        if runs and cell.col - runs[-1][-1].col <= 2:
+            runs[-1].append(cell)
+        else:
+            runs.append([cell])
+    return runs
+
+
+def is_header_run(run: list[CellInfo]) -> bool:
+    """Enough known labels (or days) and nothing numeric: a header the vocabulary knows."""
+    header_like = [c for c in run if is_header_like(c)]
+    numbers = [c for c in run if c.kind == "number" and not c.possible_serial]
+    return len(header_like) >= 2 and not numbers and len(header_like) * 2 >= len(run)
+
+
+def is_unknown_header_run(run: list[CellInfo], by_row: dict[int, list[CellInfo]]) -> bool:
+    """A header in words no seed knows, recognised by shape: a row of plain labels over at
+    least two rows that fill its columns, one column of which holds numbers in each row.
+    The table is then read by what its columns hold, and its unknown labels are quarantined
+    by dbt with the seed to extend, instead of the table being taken for a form."""
+    if len(run) < 2 or any(c.kind != "text" or c.text.rstrip().endswith(":") for c in run):
+        return False
+    columns = {c.col for c in run}
+    below = [
+        {c.col: c for c in by_row.get(run[0].row + offset, []) if c.col in columns}
+        for offset in (1, 2)
+    ]
+    if any(len(row) * 2 < len(columns) for row in below):
+        return False
+    numeric_columns = [
+        col
+        for col in columns
+        if all(row.get(col) is not None and row[col].is_numeric for row in below)
+    ]
+    return bool(numeric_columns)
+
+
+def find_tables(cells: dict[tuple[int, int], CellInfo], merged: list[MergedRange]) -> list[Table]:
+    """Every table of one sheet, top to bottom."""
+    by_row: dict[int, list[CellInfo]] = {}
+    for cell in cells.values():
+        by_row.setdefault(cell.row, []).append(cell)
+    taken: set[tuple[int, int]] = set()
+    tables: list[Table] = []
+    for row in sorted(by_row):
+        free = [c for c in by_row[row] if (c.row, c.col) not in taken]
+        for run in header_runs(free):
+            if not (is_header_run(run) or is_unknown_header_run(run, by_row)):
+                continue
+            table = _build_table(len(tables), run, cells, by_row, merged, taken)
+            if table is None:
+                continue
+            tables.append(table)
+            taken.update(_table_cells(table, cells))
+    return tables
+
+
+def _build_table(
+    index: int,
+    run: list[CellInfo],
+    cells: dict[tuple[int, int], CellInfo],
+    by_row: dict[int, list[CellInfo]],
+    merged: list[MergedRange],
+    taken: set[tuple[int, int]],
+) -> Table | None:
+    header_row = run[0].row
+    first_col, last_col = run[0].col, run[-1].col
+    body = _body_rows(header_row, first_col, last_col, cells, by_row, taken)
+    if not body:
+        return None
+    # Label columns without a header (a blank top-left corner) belong to the table too.
+    while first_col > 0 and any((r, first_col - 1) in cells for r in body):
+        first_col -= 1
+    parents = _parent_row(header_row, first_col, last_col, cells, taken)
+    columns = [
+        _column(col, header_row, body, cells, parents, merged)
+        for col in range(first_col, last_col + 1)
+        if (header_row, col) in cells or any((r, col) in cells for r in body)
+    ]
+    header_rows = [header_row] if parents is None else [parents, header_row]
+    table = Table(index, header_rows, body, columns)
+    table.title = _title_above(min(header_rows), first_col, last_col, cells, taken)
+    return table
+
+
+def _body_rows(
+    header_row: int,
+    first_col: int,
+    last_col: int,
+    cells: dict[tuple[int, int], CellInfo],
+    by_row: dict[int, list[CellInfo]],
+    taken: set[tuple[int, int]],
+) -> list[int]:
+    """Rows under the header, until a blank line (a TOTAL row may follow one blank) or a note."""
+    body: list[int] = []
+    row, blanks = header_row + 1, 0
+    last_row = max(by_row, default=header_row)
+    while row <= last_row:
+        inside = [
+            c
+            for c in by_row.get(row, [])
+            if first_col - 1 <= c.col <= last_col and (c.row, c.col) not in taken
+        ]
+        if not inside:
+            blanks += 1
+            if blanks > 1:
+                break
+            row += 1
+            continue
+        if _is_note_row(inside) or (blanks and not any(c.is_total for c in inside)):
+            break
+        if body and is_header_run(sorted(inside, key=lambda c: c.col)) and _new_header(inside):
+            break
+        blanks = 0
+        body.append(row)
+        row += 1
+    return body
+
+
+def _new_header(inside: list[CellInfo]) -> bool:
+    """A row of field names or metric labels (not days or charges) starts a new table."""
+    return sum(1 for c in inside if c.has("field") or c.has("metric")) >= 2 and not any(
+        c.kind == "date" for c in inside
+    )
+
+
+def _is_note_row(inside: list[CellInfo]) -> bool:
+    """A single stray text ('* provisional figures', 'Source: ...') ends a table."""
+    if len(inside) != 1:
+        return False
+    cell = inside[0]
+    return cell.kind == "text" and not cell.matches
+
+
+def _parent_row(
+    header_row: int,
+    first_col: int,
+    last_col: int,
+    cells: dict[tuple[int, int], CellInfo],
+    taken: set[tuple[int, int]],
+) -> int | None:
+    """The row above the header when it groups sub-columns ('Arrests' over its charges)."""
+    row = header_row - 1
+    above = [
+        cells[(row, c)]
+        for c in range(first_col, last_col + 1)
+        if (row, c) in cells and (row, c) not in taken
+    ]
+    if not above or any(c.kind in ("number", "date", "marker") for c in above):
+        return None
+    beyond = [c for (r, c_), c in cells.items() if r == row and not first_col <= c_ <= last_col]
+    if beyond:
+        return None
+    if len(above) == 1 and above[0].col == first_col:
+        return None  # a title over the whole table, not a group of columns
+    return row
+
+
+def _column(
+    col: int,
+    header_row: int,
+    body: list[int],
+    cells: dict[tuple[int, int], CellInfo],
+    parent_row: int | None,
+    merged: list[MergedRange],
+) -> Column:
+    header = cells.get((header_row, col))
+    parents = (
+        [p] if parent_row is not None and (p := _parent_of(parent_row, col, cells, merged)) else []
+    )
+    body_cells = [cells[(r, col)] for r in body if (r, col) in cells]
+    roles = header.field_roles if header else set()
+    column = Column(col, "measure", header, parents)
+    if header and (header.is_datelike or header.possible_serial):
+        return column
+    if header and header.is_total:
+        column.total = True
+        return column
+    if roles & VALUE_ROLES:
+        column.field_role = next(iter(roles & VALUE_ROLES))
+        return column
+    for role_set, kind in (
+        (PERIOD_ROLES, "period"),
+        (LABEL_ROLES, "labels"),
+        (UNIT_ROLES, "unit"),
+        (FREE_TEXT_ROLES, "free_text"),
+    ):
+        if roles & role_set:
+            column.kind, column.field_role = kind, next(iter(roles & role_set))
+            return column
+    if header and (header.has("metric") or header.has("charge")):
+        return column
+    column.kind = _kind_from_body(body_cells)
+    if column.kind == "free_text" and header is not None:
+        column.unknown_header = True
+    return column
+
+
+def _kind_from_body(body_cells: list[CellInfo]) -> str:
+    """A column with an unknown or empty header is what its cells are."""
+    if not body_cells:
+        return "measure"
+    counts = Counter(
+        "number"
+        if c.is_numeric
+        else "date"
+        if c.is_datelike
+        else "unit"
+        if c.has("unit")
+        else "label"
+        if c.matches
+        else "text"
+        for c in body_cells
+    )
+    kind, _ = counts.most_common(1)[0]
+    return {
+        "number": "measure",
+        "date": "period",
+        "unit": "unit",
+        "label": "labels",
+    }.get(kind, "free_text")
+
+
+def _parent_of(
+    parent_row: int, col: int, cells: dict[tuple[int, int], CellInfo], merged: list[MergedRange]
+) -> CellInfo | None:
+    """The parent label over `col`: from the merged range when known, else filled rightwards."""
+    for block in merged:
+        if block.top <= parent_row <= block.bottom and block.left <= col <= block.right:
+            return cells.get((block.top, block.left))
+    if merged:
+        return cells.get((parent_row, col))
+    for c in range(col, -1, -1):
+        if (parent_row, c) in cells:
+            return cells[(parent_row, c)]
+    return None
+
+
+def _title_above(
+    top_row: int,
+    first_col: int,
+    last_col: int,
+    cells: dict[tuple[int, int], CellInfo],
+    taken: set[tuple[int, int]],
+) -> CellInfo | None:
+    """A lone text just above the table (within two rows) names it: 'Arrests by offence'."""
+    for row in (top_row - 1, top_row - 2):
+        in_row = [c for (r, _), c in cells.items() if r == row and (r, c.col) not in taken]
+        if len(in_row) == 1 and in_row[0].kind == "text" and first_col <= in_row[0].col <= last_col:
+            return in_row[0]
+        if in_row:
+            return None
+    return None
+
+
+def _table_cells(table: Table, cells: dict[tuple[int, int], CellInfo]) -> set[tuple[int, int]]:
+    cols = [c.col for c in table.columns]
+    rows = table.header_rows + table.body_rows
+    found = {(r, c) for r in rows for c in cols if (r, c) in cells}
+    if table.title is not None:
+        found.add((table.title.row, table.title.col))
+    return found

@@ -1,0 +1,113 @@
+"""Turning a value cell into a number and a period cell into a day, the file's way.
+
+`FileLocale` holds what was decided for the whole file (decimal separator, day-month order,
+the operation's year and window). A cell that cannot be read raises `CellProblem` with the
+quarantine reason code and a sentence a data steward can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from orchestration.ingest.cells import CellInfo, classify
+from orchestration.ingest.dates import AmbiguousDate, DateText, from_serial, resolve_date
+from orchestration.ingest.numbers import AmbiguousNumber, NumberText, to_float
+from orchestration.ingest.vocabulary import Vocabulary
+
+_DAY_NUMBER = re.compile(r"^(?P<word>[^\W\d_]+\.?)\s*(?P<n>\d{1,2})\.?$")
+
+
+class CellProblem(Exception):
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FileLocale:
+    decimal_separator: str | None
+    date_order: str | None
+    default_year: int
+    window: tuple[dt.date, dt.date] | None
+
+
+@dataclass(frozen=True)
+class Value:
+    number: float | None
+    status: str  # number, zero_marker, not_available
+    unit_text: str | None  # a unit written in the cell ('2,5 kg')
+
+
+def read_value(cell: CellInfo, locale: FileLocale, vocabulary: Vocabulary) -> Value:
+    """The figure in a value cell; raises CellProblem when it is not one."""
+    if cell.kind == "marker":
+        meaning = next(m.code for m in cell.matches if m.kind == "marker")
+        if meaning == "zero":
+            return Value(0.0, "zero_marker", None)
+        return Value(None, "not_available", None)
+    if cell.kind != "number":
+        raise CellProblem(
+            "not_a_number",
+            f"the value cell holds {cell.text!r}, which is not a number; write the figure, "
+            "'-' for none or 'n/a' when not available",
+        )
+    if isinstance(cell.number, float):
+        return Value(cell.number, "number", None)
+    number: NumberText = cell.number
+    try:
+        value = to_float(number, locale.decimal_separator)
+    except AmbiguousNumber:
+        raise CellProblem(
+            "ambiguous_number",
+            f"{cell.text!r} can be read with '.' or ',' as the decimal separator and no other "
+            "cell of the file says which; add the file's language to languages.csv",
+        ) from None
+    except ValueError as error:
+        raise CellProblem(
+            "not_a_number", f"{cell.text!r} is not a well-formed number ({error})"
+        ) from None
+    return Value(value, "number", number.rest or None)
+
+
+def read_period(
+    cell: CellInfo, locale: FileLocale, vocabulary: Vocabulary, operation_start: dt.date | None
+) -> dt.date:
+    """The day a period cell names: a date, a date text, an Excel serial, or 'Day 2'."""
+    if isinstance(cell.date, dt.date):
+        return cell.date
+    if isinstance(cell.date, DateText):
+        try:
+            return resolve_date(cell.date, locale.date_order, locale.default_year, locale.window)
+        except AmbiguousDate:
+            raise CellProblem(
+                "ambiguous_date",
+                f"{cell.text!r} can be day-month or month-day and the file never shows which; "
+                "add the file's language with its date order to languages.csv",
+            ) from None
+        except ValueError:
+            raise CellProblem("unreadable_date", f"{cell.text!r} is not a calendar date") from None
+    if isinstance(cell.number, float) and (serial := from_serial(cell.number)):
+        return serial
+    if isinstance(cell.number, NumberText) and not cell.number.rest:
+        try:
+            serial = from_serial(to_float(cell.number, "."))
+        except ValueError:
+            serial = None
+        if serial:
+            return serial
+    match = _DAY_NUMBER.match(cell.text.strip())
+    if match and operation_start and "date" in vocabulary.field_roles(match["word"]):
+        return operation_start + dt.timedelta(days=int(match["n"]) - 1)
+    raise CellProblem(
+        "unreadable_date",
+        f"{cell.text!r} stands where a day is expected but is not a date this reader knows; "
+        "write it as a date (e.g. 2020-09-24) or add its month name to month_labels.csv",
+    )
+
+
+def inline_cell(cell: CellInfo, text: str, vocabulary: Vocabulary) -> CellInfo:
+    """The value part of a one-cell pair ('Officers: 512'), classified as a cell of its own."""
+    return classify(cell.row, cell.col, text, vocabulary)

@@ -1,0 +1,159 @@
+"""The shared vocabulary: the dbt seeds, read by ingestion to recognise structure.
+
+The seeds in dbt_project/seeds/ are the one copy of every label a country may write. dbt
+maps labels to codes with them (meaning); ingestion uses the same rows to recognise which
+row is a header, which column holds dates, which cell names the country (structure).
+A steward extends a seed; no Python changes.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from orchestration.ingest.labels import (
+    clean_label,
+    label_key,
+    split_trailing_unit,
+    without_parentheses,
+    word_key,
+)
+from orchestration.settings import seeds_dir as default_seeds_dir
+
+# seed file -> (kind of match, column holding the code)
+LABEL_SEEDS: dict[str, tuple[str, str]] = {
+    "metric_labels.csv": ("metric", "metric_code"),
+    "charge_labels.csv": ("charge", "charge_code"),
+    "field_labels.csv": ("field", "field_role"),
+    "unit_labels.csv": ("unit", "unit_code"),
+    "country_aliases.csv": ("country", "country_code"),
+    "month_labels.csv": ("month", "month_number"),
+    "value_markers.csv": ("marker", "meaning"),
+}
+
+# Field roles whose column holds what is measured rather than what qualifies it.
+VALUE_ROLES = frozenset({"value", "quantity"})
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str  # metric, charge, field, unit, country, month, marker
+    code: str  # metric_code, charge_code, field role, unit_code, country_code, month, meaning
+    language: str  # '' where a label is the same in every language (kg, -)
+
+
+@dataclass(frozen=True)
+class LabelReading:
+    label: str
+    unit: str | None
+    matches: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
+class Language:
+    decimal_separator: str
+    date_order: str  # dmy or mdy: how a short date such as 05/09 is meant
+
+
+@dataclass
+class Vocabulary:
+    """Every seed label by its key, plus the facts ingestion needs about languages."""
+
+    by_key: dict[str, tuple[Match, ...]]
+    languages: dict[str, Language]
+    country_codes: frozenset[str]
+    conventions: dict[str, Language] = field(default_factory=dict)  # by country code
+    known_words: frozenset[str] = field(default_factory=frozenset)
+    # (alias key, country code) for names, longest first; codes (HR, HRV) for file names.
+    country_alias_keys: tuple[tuple[str, str], ...] = ()
+    country_codes_by_code_alias: dict[str, str] = field(default_factory=dict)
+
+    def lookup(self, text: str) -> tuple[Match, ...]:
+        return self.by_key.get(label_key(text), ())
+
+    def match(self, text: str) -> LabelReading:
+        """The label as meant, the unit written with it, and what the seeds say it is.
+
+        'Drogen (g)' -> label 'Drogen', unit 'g'. A parenthesis that is not a unit gets a
+        second chance: 'Broj uhićenih (ukupno)' matches the seed 'Broj uhićenih'."""
+        label, unit = split_trailing_unit(clean_label(text), self.is_unit)
+        found = self.lookup(label)
+        if not found:
+            shorter = without_parentheses(label)
+            if shorter and shorter != label and (found := self.lookup(shorter)):
+                label = shorter
+        return LabelReading(label, unit, found)
+
+    def field_roles(self, text: str) -> set[str]:
+        return {m.code for m in self.match(text).matches if m.kind == "field"}
+
+    def is_unit(self, text: str) -> bool:
+        return any(m.kind == "unit" for m in self.lookup(text))
+
+    def known_word_count(self, text: str) -> int:
+        """How many words of `text` occur in some seed label: the evidence for an encoding."""
+        return sum(1 for w in _WORD.findall(text) if label_key(w) in self.known_words)
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_vocabulary(seeds_dir: Path | None = None) -> Vocabulary:
+    seeds_dir = seeds_dir or default_seeds_dir()
+    by_key: dict[str, list[Match]] = defaultdict(list)
+    words: set[str] = set()
+    alias_keys: dict[str, str] = {}
+    code_aliases: dict[str, str] = {}
+    for file_name, (kind, code_column) in LABEL_SEEDS.items():
+        label_column = "alias" if kind == "country" else "label"
+        for row in _read(seeds_dir / file_name):
+            if kind == "country" and row.get("alias_kind", "name") != "name":
+                code_aliases[row["alias"]] = row["country_code"]
+                continue  # codes (HR, HRV) only count in file names; see identity.py
+            if kind == "country":
+                alias_keys[word_key(row["alias"])] = row["country_code"]
+            match = Match(kind, row[code_column], row.get("language") or "")
+            key = label_key(row[label_column])
+            if match not in by_key[key]:
+                by_key[key].append(match)
+            words.update(label_key(w) for w in _WORD.findall(row[label_column]))
+    languages = {
+        row["language"]: Language(row["decimal_separator"], row["date_order"])
+        for row in _read(seeds_dir / "languages.csv")
+    }
+    country_rows = _read(seeds_dir / "countries.csv")
+    countries = frozenset(row["country_code"] for row in country_rows)
+    conventions = {
+        row["country_code"]: Language(row["decimal_separator"], row["date_order"])
+        for row in country_rows
+    }
+    return Vocabulary(
+        by_key={k: tuple(v) for k, v in by_key.items()},
+        languages=languages,
+        country_codes=countries,
+        conventions=conventions,
+        known_words=frozenset(words),
+        country_alias_keys=tuple(sorted(alias_keys.items(), key=lambda kv: -len(kv[0]))),
+        country_codes_by_code_alias=code_aliases,
+    )
+
+
+def cached_vocabulary(seeds_dir: Path | None = None) -> Vocabulary:
+    """One parse of the seeds per process, parsed again when a seed file changes."""
+    seeds_dir = seeds_dir or default_seeds_dir()
+    signature = tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(seeds_dir.glob("*.csv"))
+    )
+    return _load_cached(seeds_dir, signature)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(seeds_dir: Path, signature: tuple) -> Vocabulary:
+    return load_vocabulary(seeds_dir)

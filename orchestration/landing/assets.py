@@ -1,0 +1,85 @@
+"""The landing asset: raw/ -> the `raw` schema of the build database.
+
+One multi-asset writes every `raw.*` table, because one reading of a file produces all of
+them; each table is its own asset key so that dbt's sources join the graph (`raw/observations`
+is both this asset and the dbt source).
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration.ingest.vocabulary import cached_vocabulary
+from orchestration.landing.land import discover_operations, land_operation
+from orchestration.landing.raw_tables import RAW_TABLES
+from orchestration.landing.versions import reader_version
+from orchestration.resources import WarehouseResource
+
+OWNER = "team:data-engineering"
+
+RAW_DESCRIPTIONS = {
+    "operations": "One row per operation manifest (raw/<operation_id>/operation.yaml).",
+    "participants": "Participating countries of each operation, from its manifest.",
+    "published_figures": "Figures each operation published, with their qualifiers.",
+    "submissions": "One row per submitted file (by sha256): format, encoding, country, status.",
+    "file_sightings": "Every path under which a file's content was seen, and when.",
+    "sheets": "Sheets of each accepted file, with their count of non-empty cells.",
+    "cells": "Every non-empty cell of every accepted file: the inventory for conservation.",
+    "observations": "One row per value cell: labels, day, unit, raw text, parsed value.",
+    "ignored_cells": "Cells deliberately not read as figures (titles, headers, notes), by rule.",
+    "quarantine": "Rejected files and unreadable cells, with reason codes and messages.",
+}
+
+RAW_SPECS = [
+    dg.AssetSpec(
+        key=dg.AssetKey(["raw", table]),
+        description=RAW_DESCRIPTIONS[table],
+        group_name="landing",
+        owners=[OWNER],
+        kinds={"duckdb", "python"},
+    )
+    for table in RAW_TABLES
+]
+
+
+@dg.multi_asset(specs=RAW_SPECS, name="land_raw_files", pool="warehouse_writer")
+def land_raw_files(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, duckdb: DuckDBResource
+):
+    """Read every new or changed file of raw/<operation_id>/submissions/ (by content hash)
+    and land its cells, observations, ignored cells and quarantine with file/sheet/cell
+    provenance. Files already landed by this reader are not read again."""
+    paths = warehouse.paths
+    vocabulary = cached_vocabulary()
+    version = reader_version()
+    summaries = []
+    with duckdb.get_connection() as con:
+        for operation_dir in discover_operations(paths.raw_dir):
+            summary = land_operation(
+                con,
+                operation_dir,
+                vocabulary,
+                version,
+                progress=lambda name: context.log.debug(f"reading {name}"),
+            )
+            summaries.append(summary)
+            context.log.info(
+                f"{summary.operation_id}: {summary.files_seen} files, {summary.files_read} read, "
+                f"{summary.files_unchanged} unchanged, {summary.files_rejected} rejected, "
+                f"{summary.observations} observations, {summary.quarantined} quarantined"
+            )
+            for rejection in summary.rejected:
+                context.log.warning(f"rejected {rejection}")
+        counts = {
+            table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            for table in RAW_TABLES
+        }
+    for table in RAW_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(["raw", table]),
+            metadata={
+                "dagster/row_count": counts[table],
+                "operations": len(summaries),
+                "files_read_this_run": sum(s.files_read for s in summaries),
+                "reader_version": version,
+            },
+        )

@@ -1,0 +1,1 @@
+"""Publishing: the build database becomes the published warehouse, atomically."""

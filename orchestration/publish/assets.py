@@ -1,0 +1,53 @@
+"""The published warehouse as the last asset of the graph: it runs only when every model
+upstream was built and every blocking check upstream passed."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration.publish.atomic import publish
+from orchestration.resources import WarehouseResource
+from orchestration.transform.assets import jad_dbt_models
+
+PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
+_UPSTREAM_GROUPS = ("marts", "audit")
+
+
+def _published_inputs() -> list[dg.AssetKey]:
+    return [spec.key for spec in jad_dbt_models.specs if spec.group_name in _UPSTREAM_GROUPS]
+
+
+@dg.asset(
+    key=PUBLISHED_KEY,
+    deps=_published_inputs(),
+    group_name="publish",
+    owners=["team:data-engineering"],
+    kinds={"duckdb"},
+    pool="warehouse_writer",
+)
+def published_warehouse(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    """warehouse/jad.duckdb (JAD_WAREHOUSE): a copy of the build database, swapped in by
+    atomic rename. Analysts open it read-only and never see a half-built warehouse."""
+    paths = warehouse.paths
+    with duckdb.get_connection() as con:
+        counts = dict(
+            con.execute(
+                """
+                select schema_name || '.' || table_name, estimated_size
+                from duckdb_tables() where schema_name in ('marts', 'audit')
+                """
+            ).fetchall()
+        )
+        failing = con.execute(
+            "select count(*) from marts.reconciliation where status = 'fail'"
+        ).fetchone()[0]
+    record = publish(paths, context.run_id, {"tables": counts, "failing_checks": failing})
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(paths.warehouse)),
+            "size_bytes": record["size_bytes"],
+            "published_at": record["published_at"],
+            "reconciliation_failures": failing,
+        }
+    )

@@ -1,0 +1,1 @@
+"""What people read: console summaries and the operation report."""

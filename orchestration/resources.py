@@ -1,0 +1,62 @@
+"""Dagster resources: where the files are, the build database, and dbt.
+
+`WarehouseResource` carries the two paths of DESIGN.md (JAD_RAW_DIR, JAD_WAREHOUSE) and what
+derives from them; `DuckDBResource` opens the private build database the load writes into
+(never the published file, which analysts hold open).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+
+from orchestration.settings import Paths, dbt_executable, dbt_project_dir, export_for_dbt
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The raw folder and the published warehouse path of one deployment."""
+
+    raw_dir: str
+    warehouse: str
+
+    @property
+    def paths(self) -> Paths:
+        return Paths(raw_dir=Path(self.raw_dir), warehouse=Path(self.warehouse))
+
+    def export_for_dbt(self) -> None:
+        """Point dbt's profile at this deployment's build database."""
+        self.paths.build_dir.mkdir(parents=True, exist_ok=True)
+        export_for_dbt(self.paths)
+
+
+class BuildDuckDBResource(DuckDBResource):
+    """DuckDBResource on the build database, closing its connection even when a step fails.
+
+    dagster-duckdb's own `get_connection` leaves the connection open on an exception, and
+    DuckDB then refuses any other connection to the file in this process."""
+
+    @contextlib.contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = duckdb.connect(self.database)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def resources_for(paths: Paths) -> dict[str, object]:
+    paths.build_dir.mkdir(parents=True, exist_ok=True)
+    project = dbt_project_dir()
+    return {
+        "warehouse": WarehouseResource(raw_dir=str(paths.raw_dir), warehouse=str(paths.warehouse)),
+        "duckdb": BuildDuckDBResource(database=str(paths.build_database)),
+        "dbt": DbtCliResource(
+            project_dir=str(project), profiles_dir=str(project), dbt_executable=dbt_executable()
+        ),
+    }

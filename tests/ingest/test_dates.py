@@ -1,0 +1,62 @@
+import datetime as dt
+
+import pytest
+
+from orchestration.ingest.dates import (
+    AmbiguousDate,
+    decide_date_order,
+    from_serial,
+    resolve_date,
+    scan_date,
+)
+
+MONTHS = {"septembre": 9, "σεπ": 9, "sept": 9, "september": 9}
+WINDOW = (dt.date(2020, 9, 24), dt.date(2020, 9, 27))
+
+
+def scan(text):
+    return scan_date(text, lambda word: MONTHS.get(word.lower()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "24.09.2020",
+        "24. 9. 2020",
+        "24.09.2020.",
+        "2020-09-24",
+        "2020.09.24.",
+        "24/09/2020",
+        "09/24/2020",
+        "24 septembre 2020",
+        "24 Σεπ 2020",
+        "Sept. 24, 2020",
+        "24.09.",
+        "Thursday, 24.09.2020",
+    ],
+)
+def test_the_way_services_write_the_first_day(text):
+    assert resolve_date(scan(text), None, 2020, WINDOW) == dt.date(2020, 9, 24)
+
+
+def test_a_bare_decimal_is_not_taken_for_a_date():
+    assert scan("24.09") is None
+
+
+def test_day_month_order_comes_from_the_file():
+    texts = [scan("09/24/2020"), scan("05/09/2020")]
+    order = decide_date_order(texts, fallback="dmy")
+    assert order == "mdy"
+    assert resolve_date(scan("05/09/2020"), order, 2020, None) == dt.date(2020, 5, 9)
+
+
+def test_an_order_nobody_states_is_refused_unless_the_window_decides():
+    with pytest.raises(AmbiguousDate):
+        resolve_date(scan("05/09/2020"), None, 2020, None)
+    near = (dt.date(2020, 5, 8), dt.date(2020, 5, 10))
+    assert resolve_date(scan("05/09/2020"), None, 2020, near) == dt.date(2020, 5, 9)
+
+
+def test_excel_serials():
+    assert from_serial(44098.0) == dt.date(2020, 9, 24)
+    assert from_serial(12.0) is None

@@ -1,0 +1,97 @@
+"""A real load: Dagster materialises the landing asset, dbt builds into a temporary DuckDB
+file, and the warehouse is published; then the figures are read back with SQL."""
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.load import run_load
+from tests.conftest import make_operation
+from tests.fixtures.workbooks import croatian_long_csv, irish_wide_daily
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    from orchestration.settings import Paths
+
+    root = tmp_path_factory.mktemp("load")
+    paths = Paths(raw_dir=root / "raw", warehouse=root / "warehouse" / "jad.duckdb")
+    make_operation(
+        paths.raw_dir,
+        {"IE_results.xlsx": irish_wide_daily(), "HR_rezultati.csv": croatian_long_csv()},
+    )
+    outcome = run_load(paths, instance=dg.DagsterInstance.ephemeral())
+    return paths, outcome
+
+
+def query(paths, sql, params=None):
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_the_load_publishes_the_warehouse(loaded):
+    paths, outcome = loaded
+    assert outcome.success and outcome.published
+    assert paths.warehouse.exists() and paths.publish_record.exists()
+    tables = {
+        r[0] for r in query(paths, "select schema_name || '.' || table_name from duckdb_tables()")
+    }
+    assert {
+        "marts.fct_operation_results",
+        "marts.fct_country_results",
+        "marts.fct_arrests_by_charge",
+        "marts.reconciliation",
+    } <= tables
+
+
+def test_country_results_are_traced_to_their_cells(loaded):
+    paths, _ = loaded
+    rows = query(
+        paths,
+        """select report_date::varchar, value, source_file, source_sheet, source_cell
+           from marts.fct_country_results
+           where country_code = 'IE' and metric_code = 'persons_checked' order by report_date""",
+    )
+    assert rows == [
+        ("2020-09-24", 1234.0, "IE_results.xlsx", "Results", "C5"),
+        ("2020-09-25", 2000.0, "IE_results.xlsx", "Results", "C6"),
+        ("2020-09-26", 1500.0, "IE_results.xlsx", "Results", "C7"),
+        ("2020-09-27", 1000.0, "IE_results.xlsx", "Results", "C8"),
+    ]
+
+
+def test_units_are_converted_and_headcounts_take_the_largest_day(loaded):
+    paths, _ = loaded
+    results = dict(
+        query(
+            paths,
+            "select metric_code, value from marts.fct_operation_results where operation_id = ?",
+            ["2020-09-se-europe-jad"],
+        )
+    )
+    assert results["officers_deployed"] == 120  # the largest day, not 420
+    assert results["persons_checked"] == 1234 + 2000 + 1500 + 1000 + 1500 + 2250
+    assert results["drugs_seized_kg"] == pytest.approx(0.850 + 1.2005 + 2.5)
+
+
+def test_reconciliation_states_each_published_figure(loaded):
+    paths, _ = loaded
+    rows = query(
+        paths,
+        """select check_name, status, lower_bound, upper_bound from marts.reconciliation
+           where check_name = 'published officers_deployed'""",
+    )
+    assert rows == [("published officers_deployed", "fail", 8550.0, 9000.0)]
+
+
+def test_a_second_load_changes_nothing(loaded):
+    paths, _ = loaded
+    before = query(paths, "select count(*), sum(value) from marts.fct_country_results")
+    observations = query(paths, "select count(*) from raw.observations")
+    outcome = run_load(paths, instance=dg.DagsterInstance.ephemeral())
+    assert outcome.published
+    assert query(paths, "select count(*), sum(value) from marts.fct_country_results") == before
+    assert query(paths, "select count(*) from raw.observations") == observations
