@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: run test ui lint bench docs clean
+.PHONY: run test ui lint corpus bench docs clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(INSTALLED)
 ui: $(INSTALLED)
 	mkdir -p $(DAGSTER_HOME) && cp -n orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+## corpus: regenerate raw/2020-09-se-europe-jad/submissions and its ground truth (deterministic)
+corpus: $(INSTALLED)
+	$(BIN)/python -m corpus seed
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check orchestration corpus tests
