@@ -43,3 +43,45 @@ def make_operation(raw_dir: Path, files: dict[str, bytes] | None = None) -> Path
 @pytest.fixture
 def paths(tmp_path: Path) -> Paths:
     return Paths(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse" / "jad.duckdb")
+
+
+@pytest.fixture(scope="session")
+def seed_warehouse(tmp_path_factory) -> Paths:
+    """The committed raw/ loaded once through Dagster and dbt, published to a temp file."""
+    import dagster as dg
+
+    from orchestration.load import run_load
+
+    root = tmp_path_factory.mktemp("seed")
+    paths = Paths(raw_dir=RAW_DIR, warehouse=root / "warehouse" / "jad.duckdb")
+    outcome = run_load(paths, instance=dg.DagsterInstance.ephemeral())
+    assert outcome.published, f"the committed corpus did not publish: {outcome.failed_steps}"
+    return paths
+
+
+def query(paths: Paths, sql: str, params: list | None = None) -> list[tuple]:
+    """Read the published warehouse as an analyst does: read-only."""
+    import duckdb
+
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def query_build(paths: Paths, sql: str, params: list | None = None) -> list[tuple]:
+    """Read the private build database (what a load built, published or not)."""
+    import duckdb
+
+    con = duckdb.connect(str(paths.build_database), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def copy_raw(destination: Path) -> Path:
+    """A writable copy of the committed raw/ (tests add, replace and break files in it)."""
+    shutil.copytree(RAW_DIR, destination)
+    return destination

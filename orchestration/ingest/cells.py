@@ -34,6 +34,12 @@ class CellInfo:
     label: str = ""  # cleaned label (text cells), without its unit
     matches: tuple[Match, ...] = ()
     unit: str | None = None  # a unit written with the label: 'Drogen (g)' -> 'g'
+    parts: tuple[str, ...] = ()  # the label as the seeds know it (vocabulary.LabelReading)
+
+    @property
+    def measure_parts(self) -> list[str]:
+        """What this label contributes to an observation's measure labels."""
+        return list(self.parts) if self.parts else [self.label or self.text]
 
     @property
     def ref(self) -> str:

@@ -29,6 +29,8 @@ _NAMED_MONTH_FIRST = re.compile(
     r"^(?P<month>[^\W\d_]+\.?)\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s*(?P<y>\d{4})?$"
 )
 _LEADING_WEEKDAY = re.compile(r"^[^\W\d_]{2,}\.?,?\s+(?=\d)")
+# 'г.' (godina), 'r.' (rok), 'god.': the word for 'year' after a full date.
+_TRAILING_YEAR_WORD = re.compile(r"(?<=\d{4})\.?\s*[^\W\d_]{1,4}\.?$")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ def scan_date(text: str, month_of: Callable[[str], int | None]) -> DateText | No
     found = _scan(text, month_of)
     if found is None and (without_weekday := _LEADING_WEEKDAY.sub("", text)) != text:
         found = _scan(without_weekday, month_of)  # 'Thursday, 24.09.2020', 'Čet 24.9.'
+    if found is None and (without_year_word := _TRAILING_YEAR_WORD.sub("", text)) != text:
+        found = _scan(without_year_word, month_of)  # '24.09.2020 г.', '24.09.2020 r.'
+        if found is not None and not found.has_year:
+            found = None
     return found
 
 

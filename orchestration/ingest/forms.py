@@ -12,10 +12,13 @@ import re
 from dataclasses import dataclass
 
 from orchestration.ingest.cells import CellInfo
+from orchestration.ingest.labels import OUTLINE_NUMBER
 
-# Field roles that describe the file itself, not a figure.
-METADATA_ROLES = frozenset({"country", "report_date", "version"})
+# Field roles that describe the file itself, not a figure ('Date: 30.09.2020' in a title
+# block is the date of the report).
+METADATA_ROLES = frozenset({"country", "report_date", "version", "date"})
 _INLINE = re.compile(r"^(?P<label>[^:：=]{2,80}?)\s*[:：=]\s*(?P<value>\S.*)$")
+_FIGURE = re.compile(r"^[-+−]?\d[\d\s.,'’\u00a0\u202f]*(?:\s*[^\W\d_]{1,6}\.?)?$|^\S{1,5}$")
 
 
 @dataclass
@@ -41,6 +44,7 @@ class FormReading:
     pairs: list[Pair]
     sections: list[CellInfo]
     leftovers: list[CellInfo]  # cells that are neither pairs nor headings
+    numbering: list[CellInfo]  # outline numbers before labels ('2.1 | Persons checked')
 
 
 def read_form(cells: list[CellInfo], match_label, is_metadata_label) -> FormReading:
@@ -54,9 +58,12 @@ def read_form(cells: list[CellInfo], match_label, is_metadata_label) -> FormRead
     pairs: list[Pair] = []
     sections: list[CellInfo] = []
     leftovers: list[CellInfo] = []
+    numbering: list[CellInfo] = []
     section: CellInfo | None = None
     for row in sorted(rows):
         in_row = sorted(rows[row], key=lambda c: c.col)
+        if len(in_row) > 1 and OUTLINE_NUMBER.match(in_row[0].text) and in_row[1].kind == "text":
+            numbering.append(in_row.pop(0))
         if len(in_row) == 1 and in_row[0].kind == "text":
             inline = _inline_pair(in_row[0], section, match_label)
             if inline:
@@ -75,7 +82,7 @@ def read_form(cells: list[CellInfo], match_label, is_metadata_label) -> FormRead
             else:
                 leftovers.append(cell)
                 index += 1
-    return FormReading(pairs, sections, leftovers)
+    return FormReading(pairs, sections, leftovers, numbering)
 
 
 def _pair_at(in_row, index, section, is_metadata_label, match_label) -> tuple[Pair | None, int]:
@@ -97,8 +104,16 @@ def _pair_at(in_row, index, section, is_metadata_label, match_label) -> tuple[Pa
 
 
 def _inline_pair(cell: CellInfo, section: CellInfo | None, match_label) -> Pair | None:
-    """'País: España', 'Broj službenika: 512' in one cell; only when the label is known."""
+    """'País: España', 'Broj službenika: 512' in one cell: a known fact about the file with
+    any value, or a known metric or charge with a figure ('Note: ...' stays a note)."""
     match = _INLINE.match(cell.text.strip())
-    if not match or not match_label(match["label"]):
+    if not match:
+        return None
+    matches = match_label(match["label"])
+    is_metadata = any(m.kind == "field" and m.code in METADATA_ROLES for m in matches)
+    is_figure = any(m.kind in ("metric", "charge") for m in matches) and _FIGURE.match(
+        match["value"]
+    )
+    if not (is_metadata or is_figure):
         return None
     return Pair(cell, None, section, inline_label=match["label"], inline_value=match["value"])

@@ -11,8 +11,16 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
-# "1.", "2.1", "3)", "a)", "(4)", "II." before a label: numbering of a form, not the label.
-_ENUMERATION = re.compile(r"^\s*(?:\(?\d+(?:\.\d+)*[.)]?|\(?[a-z][.)]|[ivx]+\.)\s+", re.IGNORECASE)
+# "1.", "2.1", "3)", "a)", "(4)", "II.", "- ", "• " before a label: numbering or a bullet.
+_ENUMERATION = re.compile(
+    r"^\s*(?:\(?\d+(?:\.\d+)*[.)]?|\(?[a-z][.)]|[ivx]+\.|[-–—•·▪*>])\s+", re.IGNORECASE
+)
+# A cell that is only an outline number: '1.1', '2.3.', 'IV.', 'b)'.
+OUTLINE_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)+\.?|\d+[.)]|[ivx]+\.|[a-z]\))\s*$", re.IGNORECASE)
+# Separators of bilingual labels ('Personen / Personnes') and compound labels
+# ('Interpellations – autres infractions').
+ALTERNATIVES = re.compile(r"\s+/\s+")
+COMPOUND = re.compile(r"\s+[–—-]\s+|:\s+")
 # Footnote marks after a label: "Arrests*", "Arrests¹", "Arrests (1)", "Arrests [2]".
 _FOOTNOTE = re.compile(r"(?:\s*(?:\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\(\d\)|\[\d\]))+$")
 _TRAILING_PUNCT = " :：=-–—.,;"

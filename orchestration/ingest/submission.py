@@ -19,7 +19,7 @@ from orchestration.ingest import identity
 from orchestration.ingest.cells import CellInfo, classify_sheet
 from orchestration.ingest.dates import DateText, decide_date_order
 from orchestration.ingest.forms import METADATA_ROLES, FormReading, Pair, read_form
-from orchestration.ingest.grid import Sheet
+from orchestration.ingest.grid import Sheet, column_letters
 from orchestration.ingest.numbers import NumberText, decide_decimal_separator
 from orchestration.ingest.records import (
     CellRecord,
@@ -132,12 +132,13 @@ def _describe_file(
                         f"sheet '{layout.sheet.name}' {pair.label.ref}: "
                         f"{pair.label_text!r} = {pair.value_text!r}",
                     )
-            if "report_date" in roles and reading.report_date is None:
+            if roles & {"report_date", "date"} and reading.report_date is None:
                 reading.report_date = _metadata_date(pair, vocabulary, operation)
             if "version" in roles and reading.content_version is None:
                 digits = "".join(ch for ch in pair.value_text if ch.isdigit())
                 reading.content_version = int(digits) if digits else None
 
+    column_country = _country_from_columns(layouts, vocabulary)
     titles = [
         cell
         for layout in layouts
@@ -150,6 +151,7 @@ def _describe_file(
     sheet_of = {id(c): lay.sheet.name for lay in layouts for c in lay.cells.values()}
     evidence = (
         pair_country
+        or column_country
         or identity.country_from_titles(titles, lambda c: sheet_of.get(id(c), "?"), vocabulary)
         or identity.country_from_file_name(reading.file_name, vocabulary)
     )
@@ -157,6 +159,31 @@ def _describe_file(
         reading.country_code = evidence.country_code
         reading.country_evidence = f"{evidence.source}: {evidence.detail}"
     reading.name_version = identity.version_in_file_name(reading.file_name, vocabulary)
+
+
+def _country_from_columns(
+    layouts: list[SheetLayout], vocabulary: Vocabulary
+) -> identity.CountryEvidence | None:
+    """A 'Country' column of a list whose every row names the same country."""
+    for layout in layouts:
+        for table in layout.tables:
+            for column in table.columns:
+                if column.field_role != "country":
+                    continue
+                cells = [
+                    layout.cells[(r, column.col)]
+                    for r in table.body_rows
+                    if (r, column.col) in layout.cells
+                ]
+                codes = {identity.country_from_pair(c.text, vocabulary) for c in cells}
+                if len(codes) == 1 and None not in codes:
+                    first = cells[0]
+                    return identity.CountryEvidence(
+                        codes.pop(),
+                        "content",
+                        f"sheet '{layout.sheet.name}' column {column_letters(first.col)}: {first.text!r}",
+                    )
+    return None
 
 
 def _pair_roles(pair: Pair, vocabulary: Vocabulary) -> set[str]:
@@ -321,6 +348,7 @@ def _emit_table(
     context_tail = [table.title.label] if table.title else []
     context_tail.append(sheet_name)
     totals = table.total_rows(cells)
+    lone_totals = _lone_totals(table, cells, totals)
     for row in table.body_rows:
         anchor = _record_anchor(table, cells, row) if table.is_record_list else None
         row_labels: list[str] = []
@@ -344,7 +372,7 @@ def _emit_table(
                         fates.quarantine(cell, problem.reason, problem.message)
                     continue
             elif column.kind == "labels" and not cell.is_total:
-                row_labels.append(cell.label or cell.text)
+                row_labels.extend(cell.measure_parts)
                 row_unit = row_unit or cell.unit
             elif column.kind == "unit":
                 row_unit = cell.text.strip()
@@ -393,6 +421,7 @@ def _emit_table(
             except CellProblem as problem:
                 fates.quarantine(cell, problem.reason, problem.message)
                 continue
+            is_total = (row in totals or column.total) and (row, column.col) not in lone_totals
             fates.observe(
                 Observation(
                     **base,
@@ -404,13 +433,37 @@ def _emit_table(
                     context_labels=context + context_tail,
                     period_text=None if row in totals or column.total else cell_period_text,
                     period_date=None if row in totals or column.total else cell_period,
-                    is_total=row in totals or column.total,
+                    is_total=is_total,
                     raw_text=cell.text,
                     value_number=value.number,
                     value_status=value.status,
                     unit_text=value.unit_text or row_unit or header_unit,
                 )
             )
+
+
+def _lone_totals(
+    table: Table, cells: dict[tuple[int, int], CellInfo], total_rows: set[int]
+) -> set[tuple[int, int]]:
+    """Cells of a TOTAL row or column with no detail beside them: a 'Total' column that is
+    the table's only value column, or an iARMS figure given only in the Total column. Such
+    a cell is the figure for the whole operation, not a sum to check."""
+    measures = [c for c in table.columns if c.kind == "measure"]
+    detail_cols = [c.col for c in measures if not c.total]
+    detail_rows = [r for r in table.body_rows if r not in total_rows]
+    lone: set[tuple[int, int]] = set()
+    for column in measures:
+        for row in table.body_rows:
+            if (row, column.col) not in cells:
+                continue
+            if (
+                column.total
+                and not any((row, c) in cells for c in detail_cols)
+                or row in total_rows
+                and not any((r, column.col) in cells for r in detail_rows)
+            ):
+                lone.add((row, column.col))
+    return lone
 
 
 def _record_anchor(
@@ -477,13 +530,13 @@ def _column_labels(
         if vocabulary.is_unit(header.text):
             unit = header.text.strip()
         else:
-            own.append(header.label or header.text)
+            own.extend(header.measure_parts)
             unit = header.unit
     elif header is not None:
         unit = header.unit  # 'Total (kg)', 'Value [g]'
     parents = []
     for parent in column.parents:
-        parents.append(parent.label or parent.text)
+        parents.extend(parent.measure_parts)
         unit = unit or parent.unit
     if not own:
         return parents, [], unit  # 'Arrests' over a Total or a unit column measures arrests
@@ -517,6 +570,8 @@ def _emit_form(
     first_content_row = min(
         [t.header_rows[0] for t in layout.tables] + [p.label.row for p in form.pairs], default=None
     )
+    for number in form.numbering:
+        fates.ignore(number, "numbering")
     for section in form.sections:
         rule = (
             "title" if first_content_row is None or section.row < first_content_row else "heading"
@@ -524,8 +579,8 @@ def _emit_form(
         fates.ignore(section, rule)
     for pair in form.pairs:
         roles = vocabulary.field_roles(pair.label_text)
-        if roles & METADATA_ROLES:
-            fates.ignore(pair.label, "metadata")
+        if roles & METADATA_ROLES or (pair.value is not None and pair.value.kind == "date"):
+            fates.ignore(pair.label, "metadata")  # a fact about the file, not a figure
             if pair.value is not None:
                 fates.ignore(pair.value, "metadata")
             continue
@@ -544,8 +599,8 @@ def _emit_form(
             fates.quarantine(value_cell, problem.reason, problem.message)
             continue
         label_reading = vocabulary.match(pair.label_text)
-        label, label_unit = label_reading.label, label_reading.unit
-        context = ([pair.section.label] if pair.section else []) + [sheet_name]
+        label_unit = label_reading.unit
+        context = (pair.section.measure_parts if pair.section else []) + [sheet_name]
         fates.observe(
             Observation(
                 sheet_name=sheet_name,
@@ -556,7 +611,7 @@ def _emit_form(
                 table_index=None,
                 row_label=pair.label.text if pair.value is not None else pair.label_text,
                 column_label=None,
-                measure_labels=[label],
+                measure_labels=list(label_reading.parts),
                 context_labels=context,
                 period_text=None,
                 period_date=None,

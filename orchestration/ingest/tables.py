@@ -80,25 +80,55 @@ def is_header_like(cell: CellInfo) -> bool:
     if cell.kind == "date":
         return True
     if cell.possible_serial:
-        return True
+        return True  # is_header_run asks for several: one large count is not a day
     if cell.kind != "text" or cell.text.rstrip().endswith(":"):
         return False  # 'Country:' is the label of a form pair, not a column header
     return any(m.kind in HEADER_KINDS for m in cell.matches)
 
 
-def header_runs(row_cells: list[CellInfo]) -> list[list[CellInfo]]:
-    """Cells of a row split at gaps of two or more empty columns: side-by-side tables."""
+def right_edge(cell: CellInfo, merged: list[MergedRange]) -> int:
+    """The last column a cell covers: its merged range's, or its own."""
+    for block in merged:
+        if block.top == cell.row and block.left == cell.col:
+            return block.right
+    return cell.col
+
+
+def header_runs(row_cells: list[CellInfo], merged: list[MergedRange]) -> list[list[CellInfo]]:
+    """Cells of a row split at gaps of two or more empty columns: side-by-side tables.
+    A merged cell covers its range ('Arrests' over its charges is no gap)."""
     runs: list[list[CellInfo]] = []
+    edge = -10
     for cell in sorted(row_cells, key=lambda c: c.col):
-        if runs and cell.col - runs[-1][-1].col <= 2:
+        if runs and cell.col - edge <= 2:
             runs[-1].append(cell)
         else:
             runs.append([cell])
+        edge = max(edge, right_edge(cell, merged))
     return runs
+
+
+def _bridge_runs(runs: list[list[CellInfo]], below: list[CellInfo]) -> list[list[CellInfo]]:
+    """Join runs whose gap is filled by labels in the next row: a group label that is not
+    merged ('Arrests' over three charges in a csv) leaves a gap above its sub-columns."""
+    if len(runs) < 2:
+        return runs
+    labels_below = {c.col for c in below if c.kind == "text" and is_header_like(c)}
+    joined = [runs[0]]
+    for run in runs[1:]:
+        gap = range(joined[-1][-1].col + 1, run[0].col)
+        if labels_below and all(col in labels_below or col - 1 in labels_below for col in gap):
+            joined[-1] = joined[-1] + run
+        else:
+            joined.append(run)
+    return joined
 
 
 def is_header_run(run: list[CellInfo]) -> bool:
     """Enough known labels (or days) and nothing numeric: a header the vocabulary knows."""
+    serials = [c for c in run if c.possible_serial]
+    if len(serials) == 1:
+        return False  # '70732' beside a label is a figure, not a day
     header_like = [c for c in run if is_header_like(c)]
     numbers = [c for c in run if c.kind == "number" and not c.possible_serial]
     return len(header_like) >= 2 and not numbers and len(header_like) * 2 >= len(run)
@@ -135,7 +165,7 @@ def find_tables(cells: dict[tuple[int, int], CellInfo], merged: list[MergedRange
     tables: list[Table] = []
     for row in sorted(by_row):
         free = [c for c in by_row[row] if (c.row, c.col) not in taken]
-        for run in header_runs(free):
+        for run in _bridge_runs(header_runs(free, merged), by_row.get(row + 1, [])):
             if not (is_header_run(run) or is_unknown_header_run(run, by_row)):
                 continue
             table = _build_table(len(tables), run, cells, by_row, merged, taken)
@@ -154,15 +184,19 @@ def _build_table(
     merged: list[MergedRange],
     taken: set[tuple[int, int]],
 ) -> Table | None:
+    first_col, last_col = run[0].col, max(right_edge(c, merged) for c in run)
     header_row = run[0].row
-    first_col, last_col = run[0].col, run[-1].col
+    parents: int | None = None
+    if _is_sub_header(header_row + 1, run, first_col, last_col, by_row, taken):
+        parents, header_row = header_row, header_row + 1
     body = _body_rows(header_row, first_col, last_col, cells, by_row, taken)
-    if not body:
-        return None
+    if not body and not is_header_run(run):
+        return None  # an empty table is only believed when the vocabulary knows its header
     # Label columns without a header (a blank top-left corner) belong to the table too.
     while first_col > 0 and any((r, first_col - 1) in cells for r in body):
         first_col -= 1
-    parents = _parent_row(header_row, first_col, last_col, cells, taken)
+    if parents is None:
+        parents = _parent_row(header_row, first_col, last_col, cells, taken)
     columns = [
         _column(col, header_row, body, cells, parents, merged)
         for col in range(first_col, last_col + 1)
@@ -206,6 +240,27 @@ def _body_rows(
         body.append(row)
         row += 1
     return body
+
+
+def _is_sub_header(
+    row: int,
+    run: list[CellInfo],
+    first_col: int,
+    last_col: int,
+    by_row: dict[int, list[CellInfo]],
+    taken: set[tuple[int, int]],
+) -> bool:
+    """The row under a header is its second level when it holds only labels, at least one
+    of them under a gap of the first level: 'Arrests' merged over 'Firearms', 'Drugs'..."""
+    below = [
+        c
+        for c in by_row.get(row, [])
+        if first_col <= c.col <= last_col and (c.row, c.col) not in taken
+    ]
+    if not below or any(c.kind != "text" for c in below):
+        return False
+    above = {c.col for c in run}
+    return any(is_header_like(c) for c in below) and any(c.col not in above for c in below)
 
 
 def _new_header(inside: list[CellInfo]) -> bool:

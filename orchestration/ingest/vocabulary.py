@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from orchestration.ingest.labels import (
+    ALTERNATIVES,
+    COMPOUND,
     clean_label,
     label_key,
     split_trailing_unit,
@@ -49,9 +51,10 @@ class Match:
 
 @dataclass(frozen=True)
 class LabelReading:
-    label: str
-    unit: str | None
+    label: str  # the label as meant: cleaned, without its unit
+    unit: str | None  # a unit written with it: 'Drogen (g)' -> 'g'
     matches: tuple[Match, ...]
+    parts: tuple[str, ...]  # the label(s) as the seeds know them, for dbt to map
 
 
 @dataclass(frozen=True)
@@ -79,15 +82,42 @@ class Vocabulary:
     def match(self, text: str) -> LabelReading:
         """The label as meant, the unit written with it, and what the seeds say it is.
 
-        'Drogen (g)' -> label 'Drogen', unit 'g'. A parenthesis that is not a unit gets a
-        second chance: 'Broj uhićenih (ukupno)' matches the seed 'Broj uhićenih'."""
-        label, unit = split_trailing_unit(clean_label(text), self.is_unit)
-        found = self.lookup(label)
+        Tried in turn, so that a seed row need not foresee every way of writing a label:
+        the label as written ('Drogen (g)' -> 'Drogen' + unit 'g'); without a parenthesis
+        ('Broj uhićenih (ukupno)'); one language of a bilingual label ('Personen /
+        Personnes'); the pieces of a compound label ('Interpellations – autres infractions'
+        -> a metric and a charge). `parts` are the seed-known labels that dbt will map."""
+        cleaned = clean_label(text)
+        if whole := self.lookup(cleaned):  # 'Mato vnt.' is a header, not 'Mato' + unit
+            return LabelReading(cleaned, None, whole, (cleaned,))
+        label, unit = split_trailing_unit(cleaned, self.is_unit)
+        reading = self._match_simple(label)
+        if reading is None and len(pieces := COMPOUND.split(label)) > 1:
+            readings = [self._match_simple(clean_label(piece)) for piece in pieces]
+            if all(readings):
+                matches = tuple(m for r in readings for m in r.matches)
+                parts = tuple(p for r in readings for p in r.parts)
+                reading = LabelReading(label, None, matches, parts)
+        if reading is None:
+            return LabelReading(label, unit, (), (label,))
+        return LabelReading(label, unit or reading.unit, reading.matches, reading.parts)
+
+    def _match_simple(self, label: str) -> LabelReading | None:
+        label, unit = split_trailing_unit(label, self.is_unit)
+        candidates = [label, without_parentheses(label)]
+        alternatives = ALTERNATIVES.split(label)
+        if len(alternatives) > 1:
+            candidates += [split_trailing_unit(a, self.is_unit)[0] for a in alternatives]
+        found = [(c, self.lookup(c)) for c in candidates if c]
+        found = [(c, m) for c, m in found if m]
         if not found:
-            shorter = without_parentheses(label)
-            if shorter and shorter != label and (found := self.lookup(shorter)):
-                label = shorter
-        return LabelReading(label, unit, found)
+            return None
+        codes = {(m.kind, m.code) for _, matches in found for m in matches}
+        kinds = {kind for kind, _ in codes}
+        if len(codes) > len(kinds):
+            return None  # 'Drogen / Waffen': the alternatives name different things
+        candidate, matches = found[0]
+        return LabelReading(label, unit, matches, (candidate,))
 
     def field_roles(self, text: str) -> set[str]:
         return {m.code for m in self.match(text).matches if m.kind == "field"}

@@ -143,9 +143,9 @@ def _reject_unidentified(reading: SubmissionReading) -> None:
     reading.quarantine = [
         QuarantineItem(
             "unknown_country",
-            f"{reading.file_name}: no cell names the sending country (e.g. 'Country: Croatia') "
-            "and the file name holds no country name or code; add the country's spelling to "
-            "country_aliases.csv or rename the file (e.g. HR_results.xlsx)",
+            f"{reading.file_name}: no cell names the sending country (a 'Country: <name>' pair "
+            "or a title naming it) and the file name holds no country name or ISO code; add "
+            "the country's spelling to country_aliases.csv or put its code in the file name",
         )
     ]
     reading.sheets, reading.cells, reading.observations, reading.ignored = [], [], [], []

@@ -8,9 +8,10 @@ from orchestration.transform.project import dbt_project
 from orchestration.transform.translator import JadDbtTranslator
 
 
+# No `project=`: dagster-dbt would then run dbt in that folder whatever the resource says,
+# and a deployment (or a test) with its own vocabulary sets JAD_DBT_PROJECT_DIR instead.
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    project=dbt_project,
     dagster_dbt_translator=JadDbtTranslator(),
     pool="warehouse_writer",
 )

@@ -48,12 +48,10 @@ def test_long_csv_in_a_code_page_with_the_decimal_comma(vocabulary, window):
 
 
 def test_a_table_whose_header_no_seed_knows_is_still_read_as_a_table(vocabulary, window):
-    data = croatian_long_csv().replace(
-        b"Date;Indicator;Value", "Datum;Pokazatelj;Vrijednost".encode("cp1250")
-    )
+    data = croatian_long_csv().replace(b"Date;Indicator;Value", b"Zorf;Blimp;Quax")
     reading = read_submission(data, "HR_rezultati.csv", window, vocabulary)
     observation = next(o for o in reading.observations if o.cell_ref == "C2")
     assert observation.layout == "long"
     assert observation.period_date.isoformat() == "2020-09-24"
     # the unknown header stays among the labels, so that dbt quarantines it by name
-    assert observation.measure_labels == ["Persons checked", "Vrijednost"]
+    assert observation.measure_labels == ["Persons checked", "Quax"]

@@ -72,7 +72,7 @@ context_metrics as (
 ),
 
 units as (
-    select
+    select distinct
         {{ label_key('unit_labels.label') }} as unit_key,
         units.unit_code,
         units.dimension as unit_dimension,

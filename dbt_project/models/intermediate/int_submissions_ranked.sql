@@ -41,7 +41,14 @@ newer_counts as (
 )
 
 select
-    submissions.*,
+    submissions.operation_id,
+    submissions.file_id,
+    submissions.file_name,
+    submissions.country_code,
+    submissions.report_date,
+    submissions.content_version,
+    submissions.name_version,
+    submissions.first_seen_at,
     participants.country_code is not null as is_participant,
     1 + coalesce(newer_counts.newer_files, 0) as precedence_rank
 from submissions

@@ -4,7 +4,7 @@ with source as (
 ),
 
 present as (
-    select operation_id, file_id
+    select operation_id, file_id, file_name
     from {{ ref('stg_raw__submissions') }}
     where is_present and submission_status = 'accepted'
 ),
@@ -15,6 +15,7 @@ renamed as (
             as observation_id,
         source.operation_id,
         source.file_id,
+        present.file_name,
         sheet_name,
         cell_ref,
         row_number,
