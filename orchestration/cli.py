@@ -32,7 +32,7 @@ def load(
     """Load raw/ through Dagster, check it, publish the warehouse, print the reconciliation."""
     from orchestration.load import run_load
     from orchestration.publish.lock import LoadInProgress
-    from orchestration.reports.console import print_reconciliation
+    from orchestration.reports.console import print_findings, print_reconciliation
 
     paths = current_paths()
     console.print(f"[bold]Loading[/] {paths.raw_dir} -> {paths.warehouse}")
@@ -47,9 +47,11 @@ def load(
     if outcome.published:
         console.print(f"[green]Published[/] {paths.warehouse} (run {outcome.run_id[:8]})")
         return
+    print_findings(errors, paths.build_database)
     errors.print(
-        f"[red]Not published:[/] the load failed at {', '.join(outcome.failed_steps) or 'a check'}; "
-        f"{paths.warehouse} is unchanged. Run `dagster dev` (make ui) to see run {outcome.run_id[:8]}."
+        f"[red]Not published:[/] the load stopped at {', '.join(outcome.failed_steps) or 'a check'}; "
+        f"{paths.warehouse} is unchanged (the last good warehouse). "
+        f"See run {outcome.run_id[:8]} in the Dagster UI (make ui)."
     )
     raise typer.Exit(1)
 

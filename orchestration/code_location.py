@@ -6,12 +6,16 @@ import dagster as dg
 
 from orchestration.landing.assets import land_raw_files
 from orchestration.publish.assets import published_warehouse
+from orchestration.quality.checks import ALL_CHECKS
 from orchestration.resources import resources_for
 from orchestration.settings import Paths, current_paths
 from orchestration.transform.assets import jad_dbt_models
 
 ASSETS = [land_raw_files, jad_dbt_models, published_warehouse]
+CHECKS = ALL_CHECKS
 
 
 def build_definitions(paths: Paths | None = None) -> dg.Definitions:
-    return dg.Definitions(assets=ASSETS, resources=resources_for(paths or current_paths()))
+    return dg.Definitions(
+        assets=ASSETS, asset_checks=CHECKS, resources=resources_for(paths or current_paths())
+    )

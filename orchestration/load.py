@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.code_location import ASSETS
+from orchestration.code_location import ASSETS, CHECKS
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.publish.lock import exclusive_load
 from orchestration.resources import resources_for
@@ -44,7 +44,7 @@ def run_load(
 ) -> LoadOutcome:
     with exclusive_load(paths.load_lock, wait_seconds):
         result = dg.materialize(
-            ASSETS,
+            [*ASSETS, *CHECKS],
             resources=resources_for(paths),
             instance=instance or dagster_instance(),
             raise_on_error=False,

@@ -53,6 +53,12 @@ class Observation:
     value_number: float | None
     value_status: str  # number, zero_marker, not_available, record
     unit_text: str | None
+    # A TOTAL cell sums its 'column' (it stands in a TOTAL row) or its 'row' (TOTAL column).
+    total_of: str | None = None
+    # Decimals as written ('3,48' -> 2): a written figure is exact to half its last digit.
+    value_decimals: int | None = None
+    period_cell_ref: str | None = None  # the cell that gave the day (a row label or a header)
+    unit_cell_ref: str | None = None  # the cell the unit is written in
 
 
 @dataclass

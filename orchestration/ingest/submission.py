@@ -252,6 +252,16 @@ def _value_cells(layout: SheetLayout) -> list[CellInfo]:
 # --- every cell's fate ---------------------------------------------------------------------
 
 
+@dataclass
+class _RowDay:
+    """The day a table row is for, as read from its period cell (or why it cannot be)."""
+
+    date: dt.date | None = None
+    text: str | None = None
+    ref: str | None = None
+    problem: CellProblem | None = None
+
+
 class _Fates:
     """Collects the fate of each cell of one sheet and refuses to give a cell two."""
 
@@ -353,29 +363,28 @@ def _emit_table(
         anchor = _record_anchor(table, cells, row) if table.is_record_list else None
         row_labels: list[str] = []
         row_texts: list[str] = []
-        row_unit: str | None = None
-        period: dt.date | None = None
-        period_text: str | None = None
-        period_problem: CellProblem | None = None
+        row_unit: tuple[str | None, str | None] = (None, None)
+        day = _RowDay()
         for column in table.columns:
             cell = cells.get((row, column.col))
             if cell is None or column.kind == "measure":
                 continue
             row_texts.append(cell.text)
             if column.kind == "period" and row not in totals:
-                period_text = cell.text
+                day.text, day.ref = cell.text, cell.ref
                 try:
-                    period = read_period(cell, locale, vocabulary, operation.start_date)
+                    day.date = read_period(cell, locale, vocabulary, operation.start_date)
                 except CellProblem as problem:
-                    period_problem = problem
+                    day.problem = problem
                     if cell is not anchor:
                         fates.quarantine(cell, problem.reason, problem.message)
                     continue
             elif column.kind == "labels" and not cell.is_total:
                 row_labels.extend(cell.measure_parts)
-                row_unit = row_unit or cell.unit
+                if row_unit[0] is None and cell.unit:
+                    row_unit = (cell.unit, cell.ref)
             elif column.kind == "unit":
-                row_unit = cell.text.strip()
+                row_unit = (cell.text.strip(), cell.ref)
             if cell is not anchor:
                 fates.ignore(cell, "free_text" if column.kind == "free_text" else "row_label")
         base = dict(
@@ -385,32 +394,22 @@ def _emit_table(
             row_label=" | ".join(row_texts) or None,
         )
         if anchor is not None:
-            _emit_record(
-                fates,
-                anchor,
-                table,
-                row_labels,
-                context_tail,
-                period,
-                period_text,
-                period_problem,
-                base,
-            )
+            _emit_record(fates, anchor, table, row_labels, context_tail, day, base)
             continue
         for column in table.columns:
             if column.kind != "measure" or (cell := cells.get((row, column.col))) is None:
                 continue
-            if period_problem:
+            if day.problem:
                 fates.quarantine(
-                    cell, period_problem.reason, f"its day cannot be read: {period_problem.message}"
+                    cell, day.problem.reason, f"its day cannot be read: {day.problem.message}"
                 )
                 continue
             measure, context, header_unit = _column_labels(column, vocabulary)
-            cell_period, cell_period_text = period, period_text
+            cell_period, cell_period_text, cell_period_ref = day.date, day.text, day.ref
             if (header := column.period_header) is not None:
                 try:
                     cell_period = read_period(header, locale, vocabulary, operation.start_date)
-                    cell_period_text = header.text
+                    cell_period_text, cell_period_ref = header.text, header.ref
                 except CellProblem as problem:
                     fates.quarantine(
                         cell, problem.reason, f"its column's day cannot be read: {problem.message}"
@@ -437,9 +436,23 @@ def _emit_table(
                     raw_text=cell.text,
                     value_number=value.number,
                     value_status=value.status,
-                    unit_text=value.unit_text or row_unit or header_unit,
+                    **_unit(
+                        (value.unit_text, cell.ref),
+                        row_unit,
+                        header_unit,
+                    ),
+                    total_of=_total_of(row in totals, column.total) if is_total else None,
+                    value_decimals=value.decimals,
+                    period_cell_ref=None if row in totals or column.total else cell_period_ref,
                 )
             )
+
+
+def _total_of(in_total_row: bool, in_total_column: bool) -> str:
+    """What a TOTAL cell sums: its column, its row, or (at both) the whole table."""
+    if in_total_row and in_total_column:
+        return "table"
+    return "column" if in_total_row else "row"
 
 
 def _lone_totals(
@@ -483,15 +496,13 @@ def _emit_record(
     table: Table,
     row_labels: list[str],
     context_tail: list[str],
-    period: dt.date | None,
-    period_text: str | None,
-    period_problem: CellProblem | None,
+    day: _RowDay,
     base: dict,
 ) -> None:
     """A list of records (arrests, seizures without quantities): each row counts one."""
-    if period_problem:
+    if day.problem:
         fates.quarantine(
-            anchor, period_problem.reason, f"its day cannot be read: {period_problem.message}"
+            anchor, day.problem.reason, f"its day cannot be read: {day.problem.message}"
         )
         return
     fates.observe(
@@ -503,22 +514,33 @@ def _emit_record(
             column_label=_column_text(next(c for c in table.columns if c.col == anchor.col)),
             measure_labels=row_labels,
             context_labels=context_tail,
-            period_text=period_text,
-            period_date=period,
+            period_text=day.text,
+            period_date=day.date,
             is_total=False,
             raw_text=anchor.text,
             value_number=1.0,
             value_status="record",
             unit_text=None,
+            unit_cell_ref=None,
+            period_cell_ref=day.ref,
         )
     )
 
 
+def _unit(*candidates: tuple[str | None, str | None]) -> dict[str, str | None]:
+    """The unit of a value and the cell it is written in: the value's own cell first, then
+    its row, its column header, its label or its section (nearest wins)."""
+    for text, ref in candidates:
+        if text:
+            return {"unit_text": text, "unit_cell_ref": ref}
+    return {"unit_text": None, "unit_cell_ref": None}
+
+
 def _column_labels(
     column: Column, vocabulary: Vocabulary
-) -> tuple[list[str], list[str], str | None]:
-    """(measure labels, context labels, unit) of a value column's header path."""
-    unit = None
+) -> tuple[list[str], list[str], tuple[str | None, str | None]]:
+    """(measure labels, context labels, (unit, its cell)) of a value column's header path."""
+    unit: tuple[str | None, str | None] = (None, None)
     own: list[str] = []
     header = column.header
     if (
@@ -528,16 +550,17 @@ def _column_labels(
         and column.field_role is None
     ):
         if vocabulary.is_unit(header.text):
-            unit = header.text.strip()
+            unit = (header.text.strip(), header.ref)
         else:
             own.extend(header.measure_parts)
-            unit = header.unit
+            unit = (header.unit, header.ref)
     elif header is not None:
-        unit = header.unit  # 'Total (kg)', 'Value [g]'
+        unit = (header.unit, header.ref)  # 'Total (kg)', 'Value [g]'
     parents = []
     for parent in column.parents:
         parents.extend(parent.measure_parts)
-        unit = unit or parent.unit
+        if unit[0] is None and parent.unit:
+            unit = (parent.unit, parent.ref)
     if not own:
         return parents, [], unit  # 'Arrests' over a Total or a unit column measures arrests
     return own, parents, unit
@@ -619,9 +642,19 @@ def _emit_form(
                 raw_text=value_cell.text,
                 value_number=value.number,
                 value_status=value.status,
-                unit_text=value.unit_text
-                or (pair.unit.text.strip() if pair.unit else None)
-                or label_unit,
+                value_decimals=value.decimals,
+                **_unit(
+                    (value.unit_text, value_cell.ref),
+                    (
+                        pair.unit.text.strip() if pair.unit else None,
+                        pair.unit.ref if pair.unit else None,
+                    ),
+                    (label_unit, pair.label.ref),
+                    (
+                        pair.section.unit if pair.section else None,
+                        pair.section.ref if pair.section else None,
+                    ),
+                ),
             )
         )
     for cell in form.leftovers:

@@ -39,6 +39,7 @@ class Value:
     number: float | None
     status: str  # number, zero_marker, not_available
     unit_text: str | None  # a unit written in the cell ('2,5 kg')
+    decimals: int = 0  # digits written after the decimal separator
 
 
 def read_value(cell: CellInfo, locale: FileLocale, vocabulary: Vocabulary) -> Value:
@@ -55,7 +56,8 @@ def read_value(cell: CellInfo, locale: FileLocale, vocabulary: Vocabulary) -> Va
             "'-' for none or 'n/a' when not available",
         )
     if isinstance(cell.number, float):
-        return Value(cell.number, "number", None)
+        fraction = repr(cell.number).partition(".")[2]
+        return Value(cell.number, "number", None, 0 if fraction in ("", "0") else len(fraction))
     number: NumberText = cell.number
     try:
         value = to_float(number, locale.decimal_separator)
@@ -69,7 +71,9 @@ def read_value(cell: CellInfo, locale: FileLocale, vocabulary: Vocabulary) -> Va
         raise CellProblem(
             "not_a_number", f"{cell.text!r} is not a well-formed number ({error})"
         ) from None
-    return Value(value, "number", number.rest or None)
+    decimal = number.decimal_vote or locale.decimal_separator
+    digits = number.body.rpartition(decimal)[2] if decimal and decimal in number.body else ""
+    return Value(value, "number", number.rest or None, len(digits))
 
 
 def read_period(

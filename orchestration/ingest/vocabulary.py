@@ -130,6 +130,12 @@ class Vocabulary:
         return sum(1 for w in _WORD.findall(text) if label_key(w) in self.known_words)
 
 
+def seed_codes(file_name: str, column: str, seeds_dir: Path | None = None) -> list[str]:
+    """The distinct values of one seed column (metric codes, charge codes, ...)."""
+    rows = _read((seeds_dir or default_seeds_dir()) / file_name)
+    return sorted({row[column] for row in rows if row[column]})
+
+
 def _read(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))

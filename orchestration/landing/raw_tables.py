@@ -44,7 +44,9 @@ RAW_TABLES: dict[str, str] = {
         row_number integer, column_number integer, layout varchar, table_index integer,
         row_label varchar, column_label varchar, measure_labels varchar[],
         context_labels varchar[], period_text varchar, period_date date, is_total boolean,
-        raw_text varchar, value_number double, value_status varchar, unit_text varchar""",
+        raw_text varchar, value_number double, value_status varchar, unit_text varchar,
+        total_of varchar, value_decimals integer, period_cell_ref varchar,
+        unit_cell_ref varchar""",
     "ignored_cells": """
         operation_id varchar, file_id varchar, sheet_name varchar, cell_ref varchar,
         rule varchar""",
@@ -59,9 +61,21 @@ FILE_TABLES = ("submissions", "sheets", "cells", "observations", "ignored_cells"
 
 
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables, and add the columns a newer reader writes to older ones."""
     con.execute("create schema if not exists raw")
     for name, columns in RAW_TABLES.items():
         con.execute(f"create table if not exists raw.{name} ({columns})")
+        existing = {
+            row[0]
+            for row in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = ?",
+                [name],
+            ).fetchall()
+        }
+        for spec in _split_columns(columns):
+            column = spec.strip().split()[0]
+            if column not in existing:
+                con.execute(f"alter table raw.{name} add column {spec.strip()}")
 
 
 def column_names(table: str) -> list[str]:

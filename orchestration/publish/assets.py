@@ -5,6 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.publish.atomic import publish
+from orchestration.quality import gate
 from orchestration.resources import WarehouseResource
 from orchestration.transform.assets import jad_dbt_models
 
@@ -28,9 +29,21 @@ def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     """warehouse/jad.duckdb (JAD_WAREHOUSE): a copy of the build database, swapped in by
-    atomic rename. Analysts open it read-only and never see a half-built warehouse."""
+    atomic rename. Analysts open it read-only and never see a half-built warehouse.
+
+    It runs only when every blocking check upstream passed, and checks the build itself
+    again (orchestration/quality/gate.py), so that no way of starting it publishes a
+    build that does not add up."""
     paths = warehouse.paths
     with duckdb.get_connection() as con:
+        findings = gate.blocking_findings(con)
+        if findings:
+            raise dg.Failure(
+                description=f"Not published: {len(findings)} blocking finding(s); "
+                f"{paths.warehouse} stays the last good warehouse.\n"
+                + "\n".join(f"- {f.check}: {f.message}" for f in findings[:30]),
+                metadata={"blocking_findings": len(findings)},
+            )
         counts = dict(
             con.execute(
                 """

@@ -1,12 +1,13 @@
-"""A real load: Dagster materialises the landing asset, dbt builds into a temporary DuckDB
-file, and the warehouse is published; then the figures are read back with SQL."""
+"""A real load of two files: Dagster materialises the landing asset, dbt builds into a
+temporary DuckDB file, the checks run; two countries do not reconcile with the operation's
+published figures, so nothing is published, and the build is read back with SQL."""
 
 import dagster as dg
-import duckdb
 import pytest
 
 from orchestration.load import run_load
-from tests.conftest import make_operation
+from tests.conftest import make_operation, query_build
+from tests.conftest import query as query_published
 from tests.fixtures.workbooks import croatian_long_csv, irish_wide_daily
 
 
@@ -25,19 +26,21 @@ def loaded(tmp_path_factory):
 
 
 def query(paths, sql, params=None):
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+    return query_build(paths, sql, params)
 
 
-def test_the_load_publishes_the_warehouse(loaded):
+def test_a_load_that_does_not_reconcile_is_built_but_not_published(loaded):
     paths, outcome = loaded
-    assert outcome.success and outcome.published
-    assert paths.warehouse.exists() and paths.publish_record.exists()
+    assert not outcome.published and "reconciliation_checks" in outcome.failed_steps
+    assert not paths.warehouse.exists()
+
+
+def test_the_published_warehouse_has_the_tables_of_design(seed_warehouse):
     tables = {
-        r[0] for r in query(paths, "select schema_name || '.' || table_name from duckdb_tables()")
+        r[0]
+        for r in query_published(
+            seed_warehouse, "select schema_name || '.' || table_name from duckdb_tables()"
+        )
     }
     assert {
         "marts.fct_operation_results",
@@ -91,7 +94,7 @@ def test_a_second_load_changes_nothing(loaded):
     paths, _ = loaded
     before = query(paths, "select count(*), sum(value) from marts.fct_country_results")
     observations = query(paths, "select count(*) from raw.observations")
-    outcome = run_load(paths, instance=dg.DagsterInstance.ephemeral())
-    assert outcome.published
+    run_load(paths, instance=dg.DagsterInstance.ephemeral())
+    assert query(paths, "select count(*) from raw.submissions") == [(2,)]
     assert query(paths, "select count(*), sum(value) from marts.fct_country_results") == before
     assert query(paths, "select count(*) from raw.observations") == observations

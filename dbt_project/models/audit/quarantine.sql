@@ -37,9 +37,11 @@ unmapped as (
                 || ' name more than one metric or charge; make their seed rows unambiguous'
             when 'unlabelled_value' then 'nothing says what ' || mapped.raw_text
                 || ' counts (no label, title or sheet name maps to a metric); add one to metric_labels.csv'
-            when 'unknown_unit' then 'the unit ''' || mapped.unit_text
-                || ''' is in no seed; add it to unit_labels.csv'
-            when 'unit_mismatch' then 'the unit ''' || mapped.unit_text || ''' does not fit '
+            when 'unknown_unit' then 'the unit ''' || mapped.unit_text || ''''
+                || coalesce(' (cell ' || mapped.unit_cell_ref || ')', '')
+                || ' is in no seed; add it to unit_labels.csv'
+            when 'unit_mismatch' then 'the unit ''' || mapped.unit_text || ''''
+                || coalesce(' (cell ' || mapped.unit_cell_ref || ')', '') || ' does not fit '
                 || mapped.metric_code
             when 'missing_quantity' then 'a listed ' || mapped.metric_code
                 || ' item has no quantity'
@@ -48,6 +50,7 @@ unmapped as (
             when 'fractional_count' then 'the ' || mapped.metric_code || ' count ' || mapped.raw_text
                 || ' is not a whole number (check the decimal separator)'
             when 'date_outside_window' then 'the day ' || strftime(mapped.period_date, '%Y-%m-%d')
+                || coalesce(' (cell ' || mapped.period_cell_ref || ')', '')
                 || ' is outside the operation'
         end as message,
         mapped.raw_text,

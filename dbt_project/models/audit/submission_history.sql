@@ -11,6 +11,7 @@ ranked as (
 used as (
     select operation_id, file_id, count(*) as figures_used
     from {{ ref('int_country_figures') }}
+    where is_finest_grain
     group by operation_id, file_id
 )
 

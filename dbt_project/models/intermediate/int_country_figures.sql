@@ -1,8 +1,10 @@
--- The figures that count: mapped observations of participants' files, no TOTAL cells, each
--- (country, metric) taken from the latest file that reports it, at the finest grain that
--- file gives. One row per source cell, with the role it plays:
---   figure     the country's figure for the metric (a day, or the whole operation)
---   breakdown  arrests by charge (summed into the figure only where no figure is given)
+-- The figures of the latest file of each country and metric: mapped observations of
+-- participants' files, no TOTAL cells. One row per source cell, with the role it plays:
+--   is_finest_grain   days where the file gives days, else the whole operation; the
+--                     coarser figures (a summary beside its detail) are kept for the
+--                     within-country reconciliation, never added in
+--   is_breakdown      arrests by charge
+--   counts_in_figure  adds into the country's figure (a breakdown only where no figure is given)
 with mapped as (
     select *
     from {{ ref('int_observations_mapped') }}
@@ -62,6 +64,7 @@ select
     current_rows.charge_code,
     current_rows.period_date,
     current_rows.value_canonical as value,
+    current_rows.half_unit,
     current_rows.file_id,
     current_rows.file_name,
     current_rows.sheet_name,
@@ -70,8 +73,9 @@ select
     current_rows.column_number,
     current_rows.observation_id,
     current_rows.is_breakdown,
-    not current_rows.is_breakdown or not has_direct.has_direct_figure as counts_in_figure
+    (current_rows.period_date is not null) = grain.has_days as is_finest_grain,
+    (current_rows.period_date is not null) = grain.has_days
+    and (not current_rows.is_breakdown or not has_direct.has_direct_figure) as counts_in_figure
 from current_rows
 inner join grain using (operation_id, country_code, metric_code, is_breakdown)
 inner join has_direct using (operation_id, country_code, metric_code)
-where (current_rows.period_date is not null) = grain.has_days

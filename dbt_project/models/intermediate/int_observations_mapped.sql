@@ -129,6 +129,7 @@ checked as (
     select
         with_units.*,
         value_number * unit_factor as value_canonical,
+        0.5 * power(10, -coalesce(value_decimals, 0)) * unit_factor as half_unit,
         case
             when unknown_labels is not null then 'unknown_label'
             when is_ambiguous then 'ambiguous_label'

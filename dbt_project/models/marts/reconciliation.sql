@@ -1,7 +1,11 @@
--- One row per check that the warehouse's figures add up. status is 'pass' or 'fail'.
--- Across countries: each published figure against the bounds its qualifier gives
--- (var qualifier_tolerance, default 5%), and the reporting countries against the
--- participants. Within files and countries: see int_reconciliation_* (one model per level).
+-- One row per check that the figures add up, at the three levels of DESIGN.md:
+--   within_file       a file's own TOTAL cells against their detail (int_reconciliation_within_files)
+--   within_country    charges against arrests, hits against searches, a summary against its
+--                     detail (int_reconciliation_within_countries)
+--   across_countries  each published figure against the bounds its qualifier gives (var
+--                     qualifier_tolerance, default 5%), and the reporting countries against
+--                     the participants (below)
+-- status is 'pass' or 'fail'; a failing row blocks the publish.
 {% set t = var('qualifier_tolerance') %}
 
 with published as (
@@ -67,13 +71,58 @@ bounded as (
     from derived
 ),
 
-published_checks as (
+country_sources as (
     select
         operation_id,
-        'published ' || metric_code || coalesce(' [' || charge_code || ']', '') as check_name,
-        'across_countries' as check_level,
+        country_code,
+        metric_code,
+        string_agg(distinct source_file, ', ') || ' ' || string_agg(distinct source_sheet, ', ')
+            || '!' || string_agg(source_cell, ',' order by report_date) as source
+    from {{ ref('fct_country_results') }}
+    group by all
+),
+
+country_values as (
+    select operation_id, country_code, metric_code, cast(null as varchar) as charge_code, value
+    from {{ ref('fct_country_totals') }}
+    union all
+    select operation_id, country_code, 'arrests', charge_code, arrests
+    from {{ ref('fct_arrests_by_charge') }}
+),
+
+contributions as (
+    -- the three largest contributions to each figure, with the cells they come from
+    select
+        operation_id,
         metric_code,
         charge_code,
+        string_agg(
+            country_code || ' ' || {{ as_figure('value') }} || ' (' || coalesce(source, '') || ')',
+            '; ' order by value desc
+        ) filter (where contribution_rank <= 3) as largest
+    from (
+        select
+            country_values.*,
+            country_sources.source,
+            row_number() over (
+                partition by country_values.operation_id, country_values.metric_code,
+                    country_values.charge_code
+                order by country_values.value desc
+            ) as contribution_rank
+        from country_values
+        left join country_sources using (operation_id, country_code, metric_code)
+    )
+    group by operation_id, metric_code, charge_code
+),
+
+published_checks as (
+    select
+        bounded.operation_id,
+        'published ' || bounded.metric_code || coalesce(' [' || bounded.charge_code || ']', '')
+            as check_name,
+        'across_countries' as check_level,
+        bounded.metric_code,
+        bounded.charge_code,
         cast(null as varchar) as country_code,
         derived_value,
         published_value,
@@ -89,8 +138,18 @@ published_checks as (
                 then 'pass'
             else 'fail'
         end as status,
-        case when derived_value is null then 'no country reported this figure' end as detail
+        case
+            when derived_value is null then 'no country reported this figure'
+            else 'largest contributions: ' || contributions.largest
+        end as detail,
+        cast(null as varchar) as source_file,
+        cast(null as varchar) as source_sheet,
+        cast(null as varchar) as source_cell
     from bounded
+    left join contributions
+        on contributions.operation_id = bounded.operation_id
+        and contributions.metric_code = bounded.metric_code
+        and contributions.charge_code is not distinct from bounded.charge_code
 ),
 
 participants as (
@@ -101,15 +160,26 @@ reporting as (
     select distinct operation_id, country_code from {{ ref('fct_country_results') }}
 ),
 
+absent_files as (
+    -- the files a silent country sent before, if they left raw/ or no longer count
+    select operation_id, country_code, string_agg(file_name || ' (' || file_status || ')', ', ') as files
+    from {{ ref('submission_history') }}
+    where country_code is not null
+    group by operation_id, country_code
+),
+
 participation as (
     select
         participants.operation_id,
         count(*) as participant_count,
         count(reporting.country_code) as reporting_count,
-        string_agg(participants.country_code, ', ' order by participants.country_code)
-            filter (where reporting.country_code is null) as missing
+        string_agg(
+            participants.country_code || coalesce(': ' || absent_files.files, ''),
+            '; ' order by participants.country_code
+        ) filter (where reporting.country_code is null) as missing
     from participants
     left join reporting using (operation_id, country_code)
+    left join absent_files using (operation_id, country_code)
     group by participants.operation_id
 ),
 
@@ -129,10 +199,17 @@ participation_checks as (
         true as lower_inclusive,
         true as upper_inclusive,
         case when reporting_count = participant_count then 'pass' else 'fail' end as status,
-        case when missing is not null then 'no figures from: ' || missing end as detail
+        case when missing is not null then 'no figures from: ' || missing end as detail,
+        cast(null as varchar) as source_file,
+        cast(null as varchar) as source_sheet,
+        cast(null as varchar) as source_cell
     from participation
 )
 
+select * from {{ ref('int_reconciliation_within_files') }}
+union all
+select * from {{ ref('int_reconciliation_within_countries') }}
+union all
 select * from published_checks
 union all
 select * from participation_checks

@@ -32,7 +32,11 @@ renamed as (
         raw_text,
         value_number,
         value_status,
-        nullif(trim(unit_text), '') as unit_text
+        nullif(trim(unit_text), '') as unit_text,
+        total_of,
+        value_decimals,
+        period_cell_ref,
+        unit_cell_ref
     from source
     inner join present using (operation_id, file_id)
 )

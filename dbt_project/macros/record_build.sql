@@ -1,0 +1,17 @@
+{#- on-run-end: one row per dbt invocation in audit.dbt_builds, so that the publish gate can
+    refuse a build whose models or tests failed, however the publish is started. -#}
+{% macro record_build(results) %}
+    {% if execute %}
+        {% set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error']) | list %}
+        {% set names = failed | map(attribute='node.unique_id') | join(', ') %}
+        create schema if not exists audit;
+        create table if not exists audit.dbt_builds (
+            invocation_id varchar, finished_at timestamp, command varchar, nodes integer,
+            failures integer, failed_nodes varchar
+        );
+        insert into audit.dbt_builds values (
+            '{{ invocation_id }}', current_timestamp, '{{ flags.WHICH }}', {{ results | length }},
+            {{ failed | length }}, '{{ names | replace("'", "''") }}'
+        );
+    {% endif %}
+{% endmacro %}

@@ -1,0 +1,74 @@
+-- Within a file: one row per TOTAL cell of a file that counts, the file's own total against
+-- the sum of the detail cells it totals (same table; same column for a TOTAL row, same row
+-- for a TOTAL column). Compared in the unit as written, exact to the total's last digit.
+with observations as (
+    select * from {{ ref('int_observations_mapped') }}
+),
+
+used_files as (
+    select distinct operation_id, file_id, country_code, file_name
+    from {{ ref('int_country_figures') }}
+),
+
+totals as (
+    select observations.*, used_files.country_code
+    from observations
+    inner join used_files using (operation_id, file_id)
+    where observations.is_total and observations.value_number is not null
+),
+
+details as (
+    select * from observations where not is_total
+),
+
+compared as (
+    select
+        totals.operation_id,
+        totals.country_code,
+        totals.file_name,
+        totals.sheet_name,
+        totals.cell_ref,
+        totals.metric_code,
+        totals.charge_code,
+        totals.value_number as total_value,
+        0.5 * power(10, -coalesce(totals.value_decimals, 0)) as tolerance,
+        coalesce(sum(details.value_number), 0) as detail_sum,
+        string_agg(details.cell_ref, ',' order by details.row_number, details.column_number)
+            as detail_cells
+    from totals
+    left join details
+        on details.operation_id = totals.operation_id
+        and details.file_id = totals.file_id
+        and details.sheet_name = totals.sheet_name
+        and details.table_index = totals.table_index
+        and (
+            (totals.total_of = 'column' and details.column_number = totals.column_number)
+            or (totals.total_of = 'row' and details.row_number = totals.row_number)
+            or totals.total_of = 'table'
+        )
+    group by all
+)
+
+select
+    operation_id,
+    'total in ' || file_name || ' ' || sheet_name || '!' || cell_ref as check_name,
+    'within_file' as check_level,
+    metric_code,
+    charge_code,
+    country_code,
+    detail_sum as derived_value,
+    total_value as published_value,
+    'exact' as qualifier,
+    total_value - tolerance as lower_bound,
+    total_value + tolerance as upper_bound,
+    true as lower_inclusive,
+    false as upper_inclusive,
+    case when detail_sum >= total_value - tolerance and detail_sum < total_value + tolerance
+        then 'pass' else 'fail' end as status,
+    file_name || ', sheet ''' || sheet_name || ''', cell ' || cell_ref || ': the file''s total is '
+        || {{ as_figure('total_value') }} || '; its cells ' || coalesce(detail_cells, '(none)') || ' add up to '
+        || {{ as_figure('detail_sum') }} as detail,
+    file_name as source_file,
+    sheet_name as source_sheet,
+    cell_ref as source_cell
+from compared

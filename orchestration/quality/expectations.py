@@ -1,0 +1,145 @@
+"""The Great Expectations suites: what landed and mapped observations must look like.
+
+Each suite reads one table of the build database (with the file name beside every row, so
+a failure names file, sheet and cell) and states expectations with a severity: 'error'
+blocks the publish, 'warning' is shown but does not. Allowed values come from the seeds,
+so a new metric or unit in a seed is allowed here without code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+
+from orchestration.ingest.vocabulary import seed_codes
+
+VALUE_STATUSES = ["number", "zero_marker", "not_available", "record"]
+LAYOUTS = ["wide", "transposed", "long", "table", "record_list", "form"]
+# A count above this in one cell is a typing error, not a police operation's day.
+ABSURD_COUNT = 50_000_000
+ABSURD_KG = 100_000
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    asset_key: dg.AssetKey
+    description: str
+    query: str
+
+    def expectations(self) -> list:
+        return EXPECTATIONS[self.name]()
+
+
+LANDED = Suite(
+    name="landed_observations",
+    asset_key=dg.AssetKey(["raw", "observations"]),
+    description="Structure of what ingestion landed: provenance complete, statuses known, one row per cell.",
+    query="""
+        select observations.*, submissions.file_name
+        from raw.observations
+        inner join raw.submissions using (operation_id, file_id)
+        where submissions.is_present and submissions.status = 'accepted'
+    """,
+)
+
+MAPPED = Suite(
+    name="mapped_observations",
+    asset_key=dg.AssetKey(["intermediate", "int_observations_mapped"]),
+    description="Meaning after mapping: codes in the seeds, units known, days inside the operation, plausible values.",
+    query="""
+        select
+            mapped.*,
+            mapped.period_date is null
+                or mapped.period_date between operations.start_date and operations.end_date
+                as in_window
+        from intermediate.int_observations_mapped as mapped
+        inner join staging.stg_raw__operations as operations using (operation_id)
+    """,
+)
+
+SUITES = (LANDED, MAPPED)
+
+
+def _landed() -> list:
+    import great_expectations.expectations as gxe
+
+    error = {"severity": "error"}
+    return [
+        *(
+            gxe.ExpectColumnValuesToNotBeNull(column=column, meta=error)
+            for column in (
+                "operation_id",
+                "file_id",
+                "sheet_name",
+                "cell_ref",
+                "raw_text",
+                "value_status",
+            )
+        ),
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="cell_ref", regex=r"^[A-Z]{1,3}[1-9][0-9]*$", meta=error
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="value_status", value_set=VALUE_STATUSES, meta=error
+        ),
+        gxe.ExpectColumnValuesToBeInSet(column="layout", value_set=LAYOUTS, meta=error),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="total_of", value_set=["column", "row", "table"], meta=error
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="value_number",
+            row_condition='value_status != "not_available"',
+            condition_parser="pandas",
+            meta=error,
+        ),
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=["file_id", "sheet_name", "cell_ref"], meta=error
+        ),
+    ]
+
+
+def _mapped() -> list:
+    import great_expectations.expectations as gxe
+
+    error = {"severity": "error"}
+    return [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="metric_code", value_set=seed_codes("metrics.csv", "metric_code"), meta=error
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="charge_code", value_set=seed_codes("charges.csv", "charge_code"), meta=error
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="written_unit",
+            row_condition="unit_text.notnull()",
+            condition_parser="pandas",
+            meta={**error, "says": "every unit written in a file is a unit of unit_labels.csv"},
+        ),
+        gxe.ExpectColumnValuesToBeInSet(column="in_window", value_set=[True], meta=error),
+        gxe.ExpectColumnValuesToBeBetween(column="value_canonical", min_value=0, meta=error),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value_canonical",
+            max_value=ABSURD_COUNT,
+            row_condition='metric_dimension == "count"',
+            condition_parser="pandas",
+            meta=error,
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value_canonical",
+            max_value=ABSURD_KG,
+            row_condition='metric_dimension == "mass"',
+            condition_parser="pandas",
+            meta=error,
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="period_date",
+            row_condition="period_text.notnull() and not is_total",
+            condition_parser="pandas",
+            meta=error,
+        ),
+    ]
+
+
+EXPECTATIONS = {LANDED.name: _landed, MAPPED.name: _mapped}

@@ -1,0 +1,122 @@
+"""What blocks a publish, read from the build database: one list of findings that the
+asset checks report and the publish asset refuses on, however the publish was started.
+
+Blocking (DESIGN.md, issue 5): a dbt model or test that failed, a reconciliation that does
+not add up, a cell lost or counted twice (conservation), an error-level quarantine item
+(a file read in part), an error-level expectation of Great Expectations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from orchestration.reports.formatting import figure
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str  # the check that failed
+    message: str  # one sentence, with the numbers and the file, sheet and cell where known
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _missing(check: str, table: str) -> list[Finding]:
+    return [Finding(check, f"{table} was not built, so nothing proves this load")]
+
+
+def dbt_build_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    if not _table_exists(con, "audit", "dbt_builds"):
+        return _missing("dbt build", "audit.dbt_builds")
+    failures, nodes = con.execute(
+        "select failures, failed_nodes from audit.dbt_builds order by finished_at desc limit 1"
+    ).fetchone()
+    if failures:
+        return [Finding("dbt build", f"{failures} dbt model(s) or test(s) failed: {nodes}")]
+    return []
+
+
+def reconciliation_failures(
+    con: duckdb.DuckDBPyConnection, level: str | None = None
+) -> list[Finding]:
+    if not _table_exists(con, "marts", "reconciliation"):
+        return _missing("reconciliation", "marts.reconciliation")
+    rows = con.execute(
+        """
+        select operation_id, check_level, check_name, derived_value, qualifier,
+               published_value, lower_bound, upper_bound, detail
+        from marts.reconciliation
+        where status = 'fail' and (? is null or check_level = ?)
+        order by operation_id, check_level, check_name
+        """,
+        [level, level],
+    ).fetchall()
+    return [
+        Finding(
+            f"reconciliation {check_level.replace('_', ' ')}",
+            f"{operation_id}: {name}: derived {figure(derived)} against {qualifier.replace('_', ' ')} "
+            f"{figure(published)}, allowed [{figure(lower)}, {figure(upper)}]"
+            + (f"; {detail}" if detail else ""),
+        )
+        for operation_id, check_level, name, derived, qualifier, published, lower, upper, detail in rows
+    ]
+
+
+def conservation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    if not _table_exists(con, "audit", "conservation"):
+        return _missing("conservation", "audit.conservation")
+    rows = con.execute(
+        "select detail from audit.conservation where status = 'fail' order by file_name, sheet_name"
+    ).fetchall()
+    return [Finding("conservation", detail) for (detail,) in rows]
+
+
+def quarantine_errors(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    if not _table_exists(con, "audit", "quarantine"):
+        return _missing("quarantine", "audit.quarantine")
+    rows = con.execute(
+        """
+        select reason_code, message from audit.quarantine
+        where severity = 'error' order by file_name, sheet_name, cell_ref
+        """
+    ).fetchall()
+    return [Finding(f"quarantine ({reason})", message) for reason, message in rows]
+
+
+def expectation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    if not _table_exists(con, "quality", "expectation_results"):
+        return []  # Great Expectations has not run on this build yet; its checks say so
+    rows = con.execute(
+        """
+        select suite, expectation, unexpected_count, examples from quality.expectation_results
+        where not success and severity = 'error' order by suite, expectation
+        """
+    ).fetchall()
+    return [
+        Finding(
+            f"expectations {suite}",
+            f"{expectation}: {count} unexpected value(s)"
+            + (f", e.g. {examples}" if examples else ""),
+        )
+        for suite, expectation, count, examples in rows
+    ]
+
+
+def blocking_findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    """Everything that keeps this build from being published; empty when it may be."""
+    return (
+        dbt_build_failures(con)
+        + conservation_failures(con)
+        + quarantine_errors(con)
+        + reconciliation_failures(con)
+        + expectation_failures(con)
+    )

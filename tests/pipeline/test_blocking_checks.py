@@ -1,0 +1,163 @@
+"""A load whose numbers do not add up never reaches analysts: for each faulty variant of
+the corpus, the right check fails, the run says which, with the numbers and the file,
+sheet and cell, and the published warehouse stays the last good one."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from corpus.faults import write_fault
+from orchestration.load import run_load
+from orchestration.quality.gate import Finding, blocking_findings
+from orchestration.settings import Paths
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def last_good(seed_warehouse, tmp_path) -> Paths:
+    """A private copy of a published warehouse and its build, as after a good night."""
+    shutil.copytree(seed_warehouse.warehouse.parent, tmp_path / "warehouse")
+    return Paths(raw_dir=seed_warehouse.raw_dir, warehouse=tmp_path / "warehouse" / "jad.duckdb")
+
+
+def _load_fault(kind: str, last_good: Paths, tmp_path: Path) -> tuple[dict, list[Finding]]:
+    published_before = _sha256(last_good.warehouse)
+    record_before = last_good.publish_record.read_text()
+    fault = write_fault(kind, tmp_path / "faulty")
+    paths = Paths(raw_dir=tmp_path / "faulty", warehouse=last_good.warehouse)
+    outcome = run_load(paths, instance=dg.DagsterInstance.ephemeral())
+    assert not outcome.published and not outcome.success
+    assert _sha256(last_good.warehouse) == published_before, "the published warehouse changed"
+    assert last_good.publish_record.read_text() == record_before
+    con = duckdb.connect(str(paths.build_database), read_only=True)
+    try:
+        findings = blocking_findings(con)
+    finally:
+        con.close()
+    return fault, findings
+
+
+def _mentions(findings: list[Finding], check: str, *words: str) -> bool:
+    return any(f.check.startswith(check) and all(w in f.message for w in words) for f in findings)
+
+
+def test_a_wrong_total_row_fails_the_within_file_check(last_good, tmp_path):
+    fault, findings = _load_fault("wrong_total", last_good, tmp_path)
+    assert _mentions(
+        findings, "reconciliation within file", fault["file"], fault["sheet"], fault["cell"]
+    )
+
+
+def test_charges_not_summing_fail_the_within_country_check(last_good, tmp_path):
+    fault, findings = _load_fault("charges_not_summing", last_good, tmp_path)
+    assert _mentions(
+        findings,
+        "reconciliation within country",
+        "arrests by charge",
+        fault["file"],
+        fault["sheet"],
+        fault["cell"],
+    )
+
+
+def test_a_missing_country_fails_the_participation_check(last_good, tmp_path):
+    fault, findings = _load_fault("missing_country", last_good, tmp_path)
+    assert _mentions(
+        findings,
+        "reconciliation across countries",
+        "countries reporting",
+        fault["country"],
+        fault["file"],
+    )
+
+
+def test_a_figure_outside_its_published_bounds_fails(last_good, tmp_path):
+    fault, findings = _load_fault("outside_bounds", last_good, tmp_path)
+    assert _mentions(
+        findings,
+        "reconciliation across countries",
+        "published persons_checked",
+        fault["file"],
+        fault["cell"],
+    )
+
+
+def test_an_unknown_unit_is_quarantined_and_fails_the_expectations(last_good, tmp_path):
+    fault, findings = _load_fault("unknown_unit", last_good, tmp_path)
+    assert _mentions(
+        findings,
+        "quarantine (unknown_unit)",
+        fault["file"],
+        fault["sheet"],
+        fault["cell"],
+        "unit_labels.csv",
+    )
+    assert _mentions(findings, "expectations mapped_observations", "written_unit", fault["file"])
+
+
+def test_a_date_outside_the_window_is_quarantined_and_fails_the_expectations(last_good, tmp_path):
+    fault, findings = _load_fault("date_outside_window", last_good, tmp_path)
+    assert _mentions(
+        findings,
+        "quarantine (date_outside_window)",
+        fault["file"],
+        fault["sheet"],
+        f"cell {fault['cell']}",
+    )
+    assert _mentions(findings, "expectations mapped_observations", "in_window", fault["file"])
+
+
+def test_a_negative_count_is_quarantined(last_good, tmp_path):
+    fault, findings = _load_fault("negative_count", last_good, tmp_path)
+    assert _mentions(findings, "quarantine (negative_value)", fault["file"], fault["cell"])
+
+
+def test_a_dropped_cell_fails_conservation(last_good):
+    """A reader defect that loses a cell: one landed observation disappears."""
+    published_before = _sha256(last_good.warehouse)
+    con = duckdb.connect(str(last_good.build_database))
+    file_name, sheet, cell = con.execute(
+        """select s.file_name, o.sheet_name, o.cell_ref from raw.observations o
+           join raw.submissions s using (operation_id, file_id)
+           where s.is_present order by s.file_name, o.row_number limit 1"""
+    ).fetchone()
+    con.execute(
+        "delete from raw.observations where sheet_name = ? and cell_ref = ? and file_id in "
+        "(select file_id from raw.submissions where file_name = ?)",
+        [sheet, cell, file_name],
+    )
+    con.close()
+    outcome = run_load(last_good, instance=dg.DagsterInstance.ephemeral())
+    assert not outcome.published
+    assert _sha256(last_good.warehouse) == published_before
+    con = duckdb.connect(str(last_good.build_database), read_only=True)
+    findings = blocking_findings(con)
+    con.close()
+    assert _mentions(findings, "conservation", file_name, sheet, cell)
+
+
+def test_the_committed_corpus_passes_every_check(seed_warehouse):
+    con = duckdb.connect(str(seed_warehouse.warehouse), read_only=True)
+    try:
+        assert blocking_findings(con) == []
+        levels = dict(
+            con.execute(
+                "select check_level, count(*) from marts.reconciliation group by 1"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert (
+        levels["within_file"] > 100
+        and levels["within_country"] > 30
+        and levels["across_countries"] == 16
+    )
+    assert json.loads(seed_warehouse.publish_record.read_text())["failing_checks"] == 0
