@@ -28,19 +28,25 @@ def load(
     wait: bool = typer.Option(
         True, "--wait/--no-wait", help="Wait for a load in progress, or refuse at once."
     ),
+    operation: str | None = typer.Option(
+        None, "--operation", "-o", help="Load only this operation (a folder of raw/)."
+    ),
 ) -> None:
     """Load raw/ through Dagster, check it, publish the warehouse, print the reconciliation."""
-    from orchestration.load import run_load
+    from orchestration.load import NothingToLoad, run_load
     from orchestration.publish.lock import LoadInProgress
     from orchestration.reports.console import print_findings, print_reconciliation
 
     paths = current_paths()
     console.print(f"[bold]Loading[/] {paths.raw_dir} -> {paths.warehouse}")
     try:
-        outcome = run_load(paths, wait_seconds=None if wait else 0)
+        outcome = run_load(paths, wait_seconds=None if wait else 0, operation=operation)
     except LoadInProgress as busy:
         errors.print(f"[red]error:[/] {busy}")
         raise typer.Exit(3) from None
+    except NothingToLoad as nothing:
+        errors.print(f"[red]error:[/] {nothing}")
+        raise typer.Exit(2) from None
     database = paths.warehouse if outcome.published else paths.build_database
     if database.exists():
         print_reconciliation(console, database)

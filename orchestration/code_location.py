@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.automation.jobs import load_warehouse
+from orchestration.automation.schedules import build_nightly_schedule
+from orchestration.automation.sensors import build_raw_files_sensor
 from orchestration.landing.assets import land_raw_files
 from orchestration.publish.assets import published_warehouse
 from orchestration.quality.checks import ALL_CHECKS
@@ -16,6 +19,12 @@ CHECKS = ALL_CHECKS
 
 
 def build_definitions(paths: Paths | None = None) -> dg.Definitions:
+    paths = paths or current_paths()
     return dg.Definitions(
-        assets=ASSETS, asset_checks=CHECKS, resources=resources_for(paths or current_paths())
+        assets=ASSETS,
+        asset_checks=CHECKS,
+        jobs=[load_warehouse],
+        schedules=[build_nightly_schedule(paths)],
+        sensors=[build_raw_files_sensor(paths)],
+        resources=resources_for(paths),
     )

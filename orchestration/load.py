@@ -13,6 +13,12 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.code_location import ASSETS, CHECKS
+from orchestration.partitions import (
+    OPERATIONS,
+    discovered_operations,
+    range_tags,
+    register_operations,
+)
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.publish.lock import exclusive_load
 from orchestration.resources import resources_for
@@ -39,16 +45,42 @@ def dagster_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
+class NothingToLoad(RuntimeError):
+    pass
+
+
 def run_load(
-    paths: Paths, wait_seconds: float | None = None, instance: dg.DagsterInstance | None = None
+    paths: Paths,
+    wait_seconds: float | None = None,
+    instance: dg.DagsterInstance | None = None,
+    operation: str | None = None,
+    trigger: str = "cli",
 ) -> LoadOutcome:
+    """Load every operation of raw/ (or one), check it, publish it if it passes."""
+    instance = instance or dagster_instance()
+    operations = discovered_operations(paths)
+    if operation is not None:
+        if operation not in operations:
+            raise NothingToLoad(f"{paths.raw_dir / operation} holds no operation.yaml")
+        operations = [operation]
+    if not operations:
+        raise NothingToLoad(f"{paths.raw_dir} holds no operation (no */operation.yaml)")
+    register_operations(instance, operations)
+    tags = {"jad/trigger": trigger}
+    partition_key = None
+    if len(operations) == 1:
+        partition_key = operations[0]
+    else:
+        known = instance.get_dynamic_partitions(OPERATIONS.name)
+        tags |= range_tags([known[0], known[-1]])
     with exclusive_load(paths.load_lock, wait_seconds):
         result = dg.materialize(
             [*ASSETS, *CHECKS],
             resources=resources_for(paths),
-            instance=instance or dagster_instance(),
+            instance=instance,
+            partition_key=partition_key,
             raise_on_error=False,
-            tags={"jad/trigger": "cli"},
+            tags=tags,
         )
     published = any(
         event.asset_key == PUBLISHED_KEY for event in result.get_asset_materialization_events()

@@ -16,7 +16,8 @@ import duckdb
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from orchestration.settings import Paths, dbt_executable, dbt_project_dir, export_for_dbt
+from orchestration.publish.lock import exclusive_load
+from orchestration.settings import LOCK_NAME, Paths, dbt_executable, dbt_project_dir, export_for_dbt
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -43,11 +44,13 @@ class BuildDuckDBResource(DuckDBResource):
 
     @contextlib.contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(self.database)
-        try:
-            yield con
-        finally:
-            con.close()
+        """A connection held under the load lock (re-entrant within a load)."""
+        with exclusive_load(Path(self.database).parent / LOCK_NAME):
+            con = duckdb.connect(self.database)
+            try:
+                yield con
+            finally:
+                con.close()
 
 
 def resources_for(paths: Paths) -> dict[str, object]:

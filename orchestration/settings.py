@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCK_NAME = "load.lock"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 
@@ -56,7 +57,7 @@ class Paths:
 
     @property
     def load_lock(self) -> Path:
-        return self.build_dir / "load.lock"
+        return self.build_dir / LOCK_NAME
 
     @property
     def publish_record(self) -> Path:

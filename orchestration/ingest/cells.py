@@ -114,6 +114,7 @@ def classify(row: int, col: int, value: CellValue, vocabulary: Vocabulary) -> Ce
         label=reading.label,
         matches=reading.matches,
         unit=reading.unit,
+        parts=reading.parts,
     )
 
 

@@ -359,8 +359,10 @@ def _emit_table(
     context_tail.append(sheet_name)
     totals = table.total_rows(cells)
     lone_totals = _lone_totals(table, cells, totals)
+    parents = _parent_rows(table, cells)
     for row in table.body_rows:
         anchor = _record_anchor(table, cells, row) if table.is_record_list else None
+        row_context = parents.get(row, []) + context_tail
         row_labels: list[str] = []
         row_texts: list[str] = []
         row_unit: tuple[str | None, str | None] = (None, None)
@@ -394,7 +396,7 @@ def _emit_table(
             row_label=" | ".join(row_texts) or None,
         )
         if anchor is not None:
-            _emit_record(fates, anchor, table, row_labels, context_tail, day, base)
+            _emit_record(fates, anchor, table, row_labels, row_context, day, base)
             continue
         for column in table.columns:
             if column.kind != "measure" or (cell := cells.get((row, column.col))) is None:
@@ -429,7 +431,7 @@ def _emit_table(
                     column_number=cell.col + 1,
                     column_label=_column_text(column),
                     measure_labels=row_labels + measure,
-                    context_labels=context + context_tail,
+                    context_labels=context + row_context,
                     period_text=None if row in totals or column.total else cell_period_text,
                     period_date=None if row in totals or column.total else cell_period,
                     is_total=is_total,
@@ -477,6 +479,36 @@ def _lone_totals(
             ):
                 lone.add((row, column.col))
     return lone
+
+
+def _indent(text: str) -> int:
+    """How far a label is indented: leading spaces, or a bullet ('  – Firearms')."""
+    stripped = text.lstrip(" \t\u00a0\u2007\u202f")
+    indent = len(text) - len(stripped)
+    if stripped[:1] in ("-", "–", "—", "•", "·", "▪", ">", "*"):
+        indent += 2
+    return indent
+
+
+def _parent_rows(table: Table, cells: dict[tuple[int, int], CellInfo]) -> dict[int, list[str]]:
+    """Rows indented under a less indented row ('Arrests' over '  – Firearms') take that
+    row's label as context: under 'Arrests', 'Weapons' is a charge, not a seizure."""
+    label_cols = [c.col for c in table.columns if c.kind == "labels"]
+    if not label_cols:
+        return {}
+    stack: list[tuple[int, list[str]]] = []  # (indent, label parts) of the open parents
+    parents: dict[int, list[str]] = {}
+    for row in table.body_rows:
+        cell = cells.get((row, label_cols[0]))
+        if cell is None or cell.kind != "text":
+            continue
+        indent = _indent(cell.text)
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if stack:
+            parents[row] = list(stack[-1][1])
+        stack.append((indent, cell.measure_parts))
+    return parents
 
 
 def _record_anchor(

@@ -113,7 +113,7 @@ def _bridge_runs(runs: list[list[CellInfo]], below: list[CellInfo]) -> list[list
     merged ('Arrests' over three charges in a csv) leaves a gap above its sub-columns."""
     if len(runs) < 2:
         return runs
-    labels_below = {c.col for c in below if c.kind == "text" and is_header_like(c)}
+    labels_below = {c.col for c in below if c.kind == "text"}
     joined = [runs[0]]
     for run in runs[1:]:
         gap = range(joined[-1][-1].col + 1, run[0].col)
@@ -165,7 +165,10 @@ def find_tables(cells: dict[tuple[int, int], CellInfo], merged: list[MergedRange
     tables: list[Table] = []
     for row in sorted(by_row):
         free = [c for c in by_row[row] if (c.row, c.col) not in taken]
-        for run in _bridge_runs(header_runs(free, merged), by_row.get(row + 1, [])):
+        below = by_row.get(row + 1, [])
+        if not any(is_header_like(c) for c in below):
+            below = []  # only a row of labels bridges a gap, not a row of figures
+        for run in _bridge_runs(header_runs(free, merged), below):
             if not (is_header_run(run) or is_unknown_header_run(run, by_row)):
                 continue
             table = _build_table(len(tables), run, cells, by_row, merged, taken)
@@ -187,7 +190,7 @@ def _build_table(
     first_col, last_col = run[0].col, max(right_edge(c, merged) for c in run)
     header_row = run[0].row
     parents: int | None = None
-    if _is_sub_header(header_row + 1, run, first_col, last_col, by_row, taken):
+    if _is_sub_header(header_row + 1, run, first_col, last_col, by_row, taken, merged):
         parents, header_row = header_row, header_row + 1
     body = _body_rows(header_row, first_col, last_col, cells, by_row, taken)
     if not body and not is_header_run(run):
@@ -249,9 +252,11 @@ def _is_sub_header(
     last_col: int,
     by_row: dict[int, list[CellInfo]],
     taken: set[tuple[int, int]],
+    merged: list[MergedRange],
 ) -> bool:
-    """The row under a header is its second level when it holds only labels, at least one
-    of them under a gap of the first level: 'Arrests' merged over 'Firearms', 'Drugs'..."""
+    """The row under a header is its second level when it holds only labels and either
+    some header cells are merged down over it (the header band is two rows deep), or some
+    of its labels stand under a gap of the first level ('Arrests' over its charges)."""
     below = [
         c
         for c in by_row.get(row, [])
@@ -259,6 +264,13 @@ def _is_sub_header(
     ]
     if not below or any(c.kind != "text" for c in below):
         return False
+    merged_down = any(
+        block.top == cell.row and block.left == cell.col and block.bottom >= row
+        for cell in run
+        for block in merged
+    )
+    if merged_down:
+        return True
     above = {c.col for c in run}
     return any(is_header_like(c) for c in below) and any(c.col not in above for c in below)
 

@@ -9,9 +9,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.ingest.vocabulary import cached_vocabulary
-from orchestration.landing.land import discover_operations, land_operation
-from orchestration.landing.raw_tables import RAW_TABLES
+from orchestration.landing.land import MANIFEST, land_operation
+from orchestration.landing.raw_tables import SOURCE_TABLES
 from orchestration.landing.versions import reader_version
+from orchestration.partitions import ONE_RUN, OPERATIONS
 from orchestration.resources import WarehouseResource
 
 OWNER = "team:data-engineering"
@@ -36,12 +37,20 @@ RAW_SPECS = [
         group_name="landing",
         owners=[OWNER],
         kinds={"duckdb", "python"},
+        partitions_def=OPERATIONS,
+        code_version=reader_version(),
     )
-    for table in RAW_TABLES
+    for table in SOURCE_TABLES
 ]
 
 
-@dg.multi_asset(specs=RAW_SPECS, name="land_raw_files", pool="warehouse_writer")
+@dg.multi_asset(
+    specs=RAW_SPECS,
+    name="land_raw_files",
+    pool="warehouse_writer",
+    partitions_def=OPERATIONS,
+    backfill_policy=ONE_RUN,
+)
 def land_raw_files(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, duckdb: DuckDBResource
 ):
@@ -53,7 +62,11 @@ def land_raw_files(
     version = reader_version()
     summaries = []
     with duckdb.get_connection() as con:
-        for operation_dir in discover_operations(paths.raw_dir):
+        for operation_id in context.partition_keys:
+            operation_dir = paths.raw_dir / operation_id
+            if not (operation_dir / MANIFEST).exists():
+                context.log.warning(f"{operation_id}: no {MANIFEST} under {paths.raw_dir}; skipped")
+                continue
             summary = land_operation(
                 con,
                 operation_dir,
@@ -71,15 +84,26 @@ def land_raw_files(
                 context.log.warning(f"rejected {rejection}")
         counts = {
             table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
-            for table in RAW_TABLES
+            for table in SOURCE_TABLES
         }
-    for table in RAW_TABLES:
+    files = dg.MetadataValue.md(
+        "| operation | files | read | unchanged | rejected | observations | quarantined |\n"
+        "|---|---:|---:|---:|---:|---:|---:|\n"
+        + "\n".join(
+            f"| {s.operation_id} | {s.files_seen} | {s.files_read} | {s.files_unchanged} | "
+            f"{s.files_rejected} | {s.observations} | {s.quarantined} |"
+            for s in summaries
+        )
+    )
+    for table in SOURCE_TABLES:
         yield dg.MaterializeResult(
             asset_key=dg.AssetKey(["raw", table]),
             metadata={
                 "dagster/row_count": counts[table],
                 "operations": len(summaries),
                 "files_read_this_run": sum(s.files_read for s in summaries),
+                "quarantined_this_run": sum(s.quarantined for s in summaries),
                 "reader_version": version,
+                "landing": files,
             },
         )

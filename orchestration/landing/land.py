@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
+from orchestration.build_state import mark_pending
 from orchestration.ingest.records import QuarantineItem, SubmissionReading
 from orchestration.ingest.submission import OperationWindow, read_submission
 from orchestration.ingest.vocabulary import Vocabulary
@@ -37,6 +39,7 @@ class LandingSummary:
     quarantined: int = 0
     read_seconds: float = 0.0
     rejected: list[str] = field(default_factory=list)
+    changed: bool = False  # anything new, changed or gone: its models must be rebuilt
 
 
 def discover_operations(raw_dir: Path) -> list[Path]:
@@ -68,6 +71,7 @@ def land_operation(
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     summary = LandingSummary(operation.operation_id)
     known = _landed_files(con, operation.operation_id, reader_version)
+    manifest_changed = _manifest_changed(con, operation)
     first_seen = _first_seen(con, operation.operation_id)
     window = OperationWindow(operation.start_date, operation.end_date)
 
@@ -124,7 +128,10 @@ def land_operation(
             summary.quarantined += len(reading.quarantine)
             if reading.status == "rejected":
                 summary.rejected.append(f"{relative}: {reading.quarantine[0].message}")
-        _write_sightings(con, operation.operation_id, sightings, present_ids)
+        left = _write_sightings(con, operation.operation_id, sightings, present_ids)
+        summary.changed = bool(readings) or manifest_changed or left
+        if summary.changed:
+            mark_pending(con, operation.operation_id, now)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -149,6 +156,14 @@ def _reject_unidentified(reading: SubmissionReading) -> None:
         )
     ]
     reading.sheets, reading.cells, reading.observations, reading.ignored = [], [], [], []
+
+
+def _manifest_changed(con, operation: Operation) -> bool:
+    row = con.execute(
+        "select manifest_sha256 from raw.operations where operation_id = ?",
+        [operation.operation_id],
+    ).fetchone()
+    return row is None or row[0] != operation.manifest_sha256
 
 
 def _landed_files(con, operation_id: str, reader_version: str) -> set[str]:
@@ -278,19 +293,31 @@ def _write_file(
     )
 
 
-def _write_sightings(con, operation_id: str, sightings: list[dict], present_ids: set[str]) -> None:
-    """Replace the operation's sightings; files no longer in raw/ stay, marked absent."""
+def _write_sightings(con, operation_id: str, sightings: list[dict], present_ids: set[str]) -> bool:
+    """Replace the operation's sightings; files no longer in raw/ stay, marked absent.
+    Returns whether a file that was present has left raw/."""
+    left = con.execute(
+        """select count(*) from raw.submissions where operation_id = ? and is_present
+           and file_id not in (select unnest(?::varchar[]))""",
+        [operation_id, sorted(present_ids)],
+    ).fetchone()[0]
     con.execute(
         "update raw.file_sightings set is_present = false where operation_id = ?", [operation_id]
     )
-    for row in sightings:
-        con.execute(
-            "delete from raw.file_sightings where operation_id = ? and file_id = ? and relative_path = ?",
-            [operation_id, row["file_id"], row["relative_path"]],
-        )
+    if sightings:
+        con.register("_seen_now", pa.Table.from_pylist(sightings))
+        try:
+            con.execute(
+                """delete from raw.file_sightings as kept using _seen_now as seen
+                   where kept.operation_id = seen.operation_id and kept.file_id = seen.file_id
+                     and kept.relative_path = seen.relative_path"""
+            )
+        finally:
+            con.unregister("_seen_now")
     append(con, "file_sightings", sightings)
     con.execute(
         """update raw.submissions set is_present = file_id in (select unnest(?::varchar[]))
            where operation_id = ?""",
         [sorted(present_ids), operation_id],
     )
+    return bool(left)

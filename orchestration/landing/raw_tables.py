@@ -50,12 +50,18 @@ RAW_TABLES: dict[str, str] = {
     "ignored_cells": """
         operation_id varchar, file_id varchar, sheet_name varchar, cell_ref varchar,
         rule varchar""",
+    "pending_operations": "operation_id varchar, changed_at timestamp",
+    "build_state": "name varchar, value varchar",
     "quarantine": """
         operation_id varchar, file_id varchar, file_name varchar, sheet_name varchar,
         cell_ref varchar, reason_code varchar, message varchar, raw_text varchar,
         detected_at timestamp""",
 }
 
+# What the warehouse keeps for itself, not data: operations whose models are stale.
+STATE_TABLES = ("pending_operations", "build_state")
+# The tables dbt reads as sources; each is an asset of the landing step.
+SOURCE_TABLES = tuple(t for t in RAW_TABLES if t not in STATE_TABLES)
 # Tables whose rows belong to one file and are replaced together when it is read again.
 FILE_TABLES = ("submissions", "sheets", "cells", "observations", "ignored_cells", "quarantine")
 

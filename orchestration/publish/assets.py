@@ -5,7 +5,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.publish.atomic import publish
+from orchestration.publish.lock import exclusive_load
 from orchestration.quality import gate
+from orchestration.reports.formatting import figure
 from orchestration.resources import WarehouseResource
 from orchestration.transform.assets import jad_dbt_models
 
@@ -35,32 +37,45 @@ def published_warehouse(
     again (orchestration/quality/gate.py), so that no way of starting it publishes a
     build that does not add up."""
     paths = warehouse.paths
-    with duckdb.get_connection() as con:
-        findings = gate.blocking_findings(con)
-        if findings:
-            raise dg.Failure(
-                description=f"Not published: {len(findings)} blocking finding(s); "
-                f"{paths.warehouse} stays the last good warehouse.\n"
-                + "\n".join(f"- {f.check}: {f.message}" for f in findings[:30]),
-                metadata={"blocking_findings": len(findings)},
+    with exclusive_load(paths.load_lock):  # nobody writes the build while it is copied
+        with duckdb.get_connection() as con:
+            findings = gate.blocking_findings(con)
+            if findings:
+                raise dg.Failure(
+                    description=f"Not published: {len(findings)} blocking finding(s); "
+                    f"{paths.warehouse} stays the last good warehouse.\n"
+                    + "\n".join(f"- {f.check}: {f.message}" for f in findings[:30]),
+                    metadata={"blocking_findings": len(findings)},
+                )
+            counts = dict(
+                con.execute(
+                    """
+                    select schema_name || '.' || table_name, estimated_size
+                    from duckdb_tables() where schema_name in ('marts', 'audit')
+                    """
+                ).fetchall()
             )
-        counts = dict(
-            con.execute(
+            reconciled = con.execute("select count(*) from marts.reconciliation").fetchone()[0]
+            preview = con.execute(
                 """
-                select schema_name || '.' || table_name, estimated_size
-                from duckdb_tables() where schema_name in ('marts', 'audit')
+                select operation_id, metric_code, value, unit, countries_reporting
+                from marts.fct_operation_results order by operation_id, metric_code limit 40
                 """
             ).fetchall()
+        record = publish(
+            paths, context.run_id, {"tables": counts, "reconciliation_checks_passed": reconciled}
         )
-        failing = con.execute(
-            "select count(*) from marts.reconciliation where status = 'fail'"
-        ).fetchone()[0]
-    record = publish(paths, context.run_id, {"tables": counts, "failing_checks": failing})
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(paths.warehouse)),
             "size_bytes": record["size_bytes"],
             "published_at": record["published_at"],
-            "reconciliation_failures": failing,
+            "operation_results": dg.MetadataValue.md(
+                "| operation | metric | value | unit | countries |\n|---|---|---:|---|---:|\n"
+                + "\n".join(
+                    f"| {op} | {metric} | {figure(value)} | {unit} | {n} |"
+                    for op, metric, value, unit, n in preview
+                )
+            ),
         }
     )

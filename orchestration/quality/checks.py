@@ -239,16 +239,20 @@ def _expectation_check(suite: Suite):
         warehouse: WarehouseResource,
     ) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
-            outcome = validate(con, suite, warehouse.paths.data_docs_dir, context.run.run_id)
+            scope = suite.scope(con)
+            outcome = validate(con, suite, warehouse.paths.data_docs_dir, context.run.run_id, scope)
         failing = outcome.blocking_failures
         return dg.AssetCheckResult(
             passed=not failing,
             severity=ERROR,
             metadata={
                 "rows_validated": outcome.rows,
+                "operations": "all" if scope is None else ", ".join(scope) or "none changed",
                 "expectations": len(outcome.outcomes),
                 "failing": len(failing),
-                "data_docs": dg.MetadataValue.path(str(outcome.data_docs)),
+                "data_docs": dg.MetadataValue.path(
+                    str(outcome.data_docs or "not written: nothing to validate")
+                ),
                 "results": dg.MetadataValue.md(
                     "| expectation | severity | unexpected | e.g. |\n|---|---|---:|---|\n"
                     + "\n".join(

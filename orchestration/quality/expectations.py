@@ -8,10 +8,13 @@ so a new metric or unit in a seed is allowed here without code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import dagster as dg
+import duckdb
 
+from orchestration import build_state
 from orchestration.ingest.vocabulary import seed_codes
 
 VALUE_STATUSES = ["number", "zero_marker", "not_available", "record"]
@@ -27,9 +30,14 @@ class Suite:
     asset_key: dg.AssetKey
     description: str
     query: str
+    scope_of_load: Callable[[duckdb.DuckDBPyConnection], list[str] | None]
 
     def expectations(self) -> list:
         return EXPECTATIONS[self.name]()
+
+    def scope(self, con: duckdb.DuckDBPyConnection) -> list[str] | None:
+        """The operations this load changed (None: all of them)."""
+        return self.scope_of_load(con)
 
 
 LANDED = Suite(
@@ -42,6 +50,8 @@ LANDED = Suite(
         inner join raw.submissions using (operation_id, file_id)
         where submissions.is_present and submissions.status = 'accepted'
     """,
+    # landed, not yet modelled: what this load (or a failed one before it) brought in
+    scope_of_load=lambda con: sorted(build_state.pending_operations(con)),
 )
 
 MAPPED = Suite(
@@ -57,6 +67,7 @@ MAPPED = Suite(
         from intermediate.int_observations_mapped as mapped
         inner join staging.stg_raw__operations as operations using (operation_id)
     """,
+    scope_of_load=build_state.last_scope,
 )
 
 SUITES = (LANDED, MAPPED)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from orchestration.quality.expectations import Suite
 
-IDENTIFYING_COLUMNS = ["file_name", "sheet_name", "cell_ref"]
+IDENTIFYING_COLUMNS = ["operation_id", "file_name", "sheet_name", "cell_ref"]
 EXAMPLES = 5
 
 
@@ -31,6 +31,9 @@ class ExpectationOutcome:
     severity: str
     unexpected_count: int
     examples: list[str] = field(default_factory=list)
+    # unexpected rows per operation: a load that validates some operations keeps the
+    # results of the others (the gate must still see an earlier failure)
+    unexpected_by_operation: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,12 +72,25 @@ def _context(docs_dir: str):
 
 
 def validate(
-    con: duckdb.DuckDBPyConnection, suite: Suite, docs_dir: Path, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    docs_dir: Path,
+    run_id: str,
+    scope: list[str] | None = None,
 ) -> SuiteOutcome:
-    """Validate one suite on the build database; keep the results; write Data Docs."""
+    """Validate one suite on the build database, for the operations in `scope` (None: all);
+    keep the results per operation; write Data Docs."""
     import great_expectations as gx
 
-    frame: pd.DataFrame = con.execute(suite.query).df()
+    if scope is None:
+        frame: pd.DataFrame = con.execute(suite.query).df()
+    else:
+        frame = con.execute(
+            f"select * from ({suite.query}) where operation_id in (select unnest(?::varchar[]))",
+            [scope],
+        ).df()
+    if frame.empty:
+        return SuiteOutcome(suite.name, 0, [], None)  # nothing changed: nothing to validate
     docs_dir.mkdir(parents=True, exist_ok=True)
     context = _context(str(docs_dir))
     source = context.data_sources.get("build_database")
@@ -108,60 +124,90 @@ def validate(
     )
     result = checkpoint.run(batch_parameters={"dataframe": frame})
     outcomes = [_outcome(r) for run in result.run_results.values() for r in run.results]
-    _keep(con, suite.name, run_id, outcomes)
+    operations = (
+        sorted(set(frame["operation_id"]) | set(scope or [])) if "operation_id" in frame else []
+    )
+    _keep(con, suite.name, run_id, outcomes, operations, replace_all=scope is None)
     return SuiteOutcome(suite.name, len(frame), outcomes, docs_dir / "index.html")
 
 
 def _outcome(result) -> ExpectationOutcome:
     config = result.expectation_config
     details = result.result or {}
+    unexpected = [r for r in (details.get("unexpected_index_list") or []) if isinstance(r, dict)]
+    by_operation: dict[str, int] = {}
+    for row in unexpected:
+        operation = str(row.get("operation_id", ""))
+        by_operation[operation] = by_operation.get(operation, 0) + 1
     examples = [
-        "{file_name} {sheet_name}!{cell_ref}".format(
+        "{operation_id} {file_name} {sheet_name}!{cell_ref}".format(
             **{c: row.get(c, "?") for c in IDENTIFYING_COLUMNS}
         )
-        for row in (details.get("unexpected_index_list") or [])[:EXAMPLES]
-        if isinstance(row, dict)
+        for row in unexpected[:EXAMPLES]
     ]
+    column = config.kwargs.get("column")
+    condition = config.kwargs.get("row_condition")
     return ExpectationOutcome(
         expectation=config.type
-        + (f"({config.kwargs.get('column')})" if config.kwargs.get("column") else ""),
-        column=config.kwargs.get("column"),
+        + (f"({column})" if column else "")
+        + (f" where {condition}" if condition else ""),
+        column=column,
         success=bool(result.success),
         severity=(config.meta or {}).get("severity", "warning"),
         unexpected_count=int(details.get("unexpected_count") or 0),
         examples=examples,
+        unexpected_by_operation=by_operation,
     )
 
 
 def _keep(
-    con: duckdb.DuckDBPyConnection, suite: str, run_id: str, outcomes: list[ExpectationOutcome]
+    con: duckdb.DuckDBPyConnection,
+    suite: str,
+    run_id: str,
+    outcomes: list[ExpectationOutcome],
+    operations: list[str],
+    replace_all: bool,
 ) -> None:
+    """One row per suite, operation and expectation; the operations validated now replace
+    their earlier rows, the others keep theirs."""
     con.execute("create schema if not exists quality")
     con.execute(
         """
         create table if not exists quality.expectation_results (
-            suite varchar, expectation varchar, success boolean, severity varchar,
-            unexpected_count integer, examples varchar, run_id varchar, validated_at timestamp
+            suite varchar, operation_id varchar, expectation varchar, success boolean,
+            severity varchar, unexpected_count integer, examples varchar, run_id varchar,
+            validated_at timestamp
         )
         """
     )
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con.execute("begin transaction")
-    con.execute("delete from quality.expectation_results where suite = ?", [suite])
-    for o in outcomes:
-        con.execute(
-            "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                suite,
-                o.expectation,
-                o.success,
-                o.severity,
-                o.unexpected_count,
-                "; ".join(o.examples),
-                run_id,
-                now,
-            ],
+    rows = [
+        (
+            suite,
+            operation,
+            o.expectation,
+            o.unexpected_by_operation.get(operation, 0) == 0,
+            o.severity,
+            o.unexpected_by_operation.get(operation, 0),
+            "; ".join(e for e in o.examples if e.startswith(f"{operation} ")),
+            run_id,
+            now,
         )
+        for operation in operations
+        for o in outcomes
+    ]
+    con.execute("begin transaction")
+    if replace_all:
+        con.execute("delete from quality.expectation_results where suite = ?", [suite])
+    else:
+        con.execute(
+            "delete from quality.expectation_results where suite = ? "
+            "and operation_id in (select unnest(?::varchar[]))",
+            [suite, operations],
+        )
+    con.executemany(
+        "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+    )
     con.execute("commit")
 
 

@@ -4,7 +4,7 @@
 with accepted as (
     select operation_id, file_id, file_name
     from {{ ref('stg_raw__submissions') }}
-    where is_present and submission_status = 'accepted'
+    where is_present and submission_status = 'accepted' and {{ in_scope() }}
 ),
 
 sheets as (

@@ -14,7 +14,7 @@ with ingestion as (
         raw_text,
         'ingestion' as found_by
     from {{ ref('stg_raw__quarantine') }}
-    where file_id in (select file_id from {{ ref('stg_raw__submissions') }} where is_present)
+    where {{ in_scope() }} and file_id in (select file_id from {{ ref('stg_raw__submissions') }} where is_present)
 ),
 
 files as (
@@ -57,7 +57,7 @@ unmapped as (
         'mapping' as found_by
     from {{ ref('int_observations_mapped') }} as mapped
     inner join files using (operation_id, file_id)
-    where mapped.mapping_status <> 'mapped'
+    where mapped.mapping_status <> 'mapped' and {{ in_scope('mapped.operation_id') }}
 ),
 
 outsiders as (
@@ -75,7 +75,7 @@ outsiders as (
         cast(null as varchar) as raw_text,
         'mapping' as found_by
     from {{ ref('int_submissions_ranked') }}
-    where not is_participant
+    where not is_participant and {{ in_scope() }}
 ),
 
 all_items as (

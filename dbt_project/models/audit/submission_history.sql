@@ -1,6 +1,7 @@
 -- One row per file ever landed for an operation: whether it counts now, and why not.
 with submissions as (
     select * from {{ ref('stg_raw__submissions') }}
+    where {{ in_scope() }}
 ),
 
 ranked as (

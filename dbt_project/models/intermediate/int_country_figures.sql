@@ -9,12 +9,13 @@ with mapped as (
     select *
     from {{ ref('int_observations_mapped') }}
     where mapping_status = 'mapped' and not is_total and value_canonical is not null
+        and {{ in_scope() }}
 ),
 
 files as (
     select operation_id, file_id, country_code, file_name, precedence_rank
     from {{ ref('int_submissions_ranked') }}
-    where is_participant
+    where is_participant and {{ in_scope() }}
 ),
 
 joined as (

@@ -2,6 +2,7 @@
 -- to the metric's canonical unit, and a mapping_status saying what, if anything, is wrong.
 with observations as (
     select * from {{ ref('stg_raw__observations') }}
+    where {{ in_scope() }}
 ),
 
 vocabulary as (
@@ -88,11 +89,13 @@ resolved as (
         coalesce(labels.has_ambiguous_label, false)
             or coalesce(labels.distinct_charges, 0) > 1
             or coalesce(labels.distinct_metrics, 0) > 1 as is_ambiguous,
+        -- a label that names both a metric and a charge ('Weapons') is the charge under
+        -- a metric's heading ('Arrests'), and the metric anywhere else
         coalesce(
             labels.label_metric,
             context_metrics.context_metric,
-            case when labels.label_charge is not null then 'arrests' end,
-            labels.dual_metric
+            labels.dual_metric,
+            case when labels.label_charge is not null then 'arrests' end
         ) as metric_code,
         case
             when labels.label_metric is null

@@ -5,6 +5,7 @@
 --   seizure, arrests in total and arrest by arrest) is the same figure.
 with figures as (
     select * from {{ ref('int_country_figures') }}
+    where {{ in_scope() }}
 ),
 
 metrics as (

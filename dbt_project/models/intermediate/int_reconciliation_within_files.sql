@@ -3,6 +3,7 @@
 -- for a TOTAL column). Compared in the unit as written, exact to the total's last digit.
 with observations as (
     select * from {{ ref('int_observations_mapped') }}
+    where {{ in_scope() }}
 ),
 
 used_files as (

@@ -6,6 +6,7 @@ with submissions as (
     select *
     from {{ ref('stg_raw__submissions') }}
     where is_present and submission_status = 'accepted' and country_code is not null
+        and {{ in_scope() }}
 ),
 
 participants as (

@@ -1,5 +1,6 @@
 with operations as (
     select * from {{ ref('stg_raw__operations') }}
+    where {{ in_scope() }}
 ),
 
 participants as (

@@ -9,5 +9,5 @@ select
     string_agg(distinct sheet_name, ', ') as source_sheet,
     string_agg(cell_ref, ',' order by sheet_name, row_number, column_number) as source_cell
 from {{ ref('int_country_figures') }}
-where is_breakdown and is_finest_grain and metric_code = 'arrests'
+where is_breakdown and is_finest_grain and metric_code = 'arrests' and {{ in_scope() }}
 group by operation_id, country_code, charge_code

@@ -2,7 +2,7 @@
 -- country reported, traced to the cells it came from.
 with figures as (
     select * from {{ ref('int_country_figures') }}
-    where counts_in_figure
+    where counts_in_figure and {{ in_scope() }}
 ),
 
 metrics as (

@@ -2,6 +2,7 @@
 -- Days add up, except for headcounts (officers deployed), where the largest day counts.
 with results as (
     select * from {{ ref('fct_country_results') }}
+    where {{ in_scope() }}
 ),
 
 metrics as (

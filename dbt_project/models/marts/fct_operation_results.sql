@@ -6,4 +6,5 @@ select
     any_value(unit) as unit,
     count(distinct country_code) as countries_reporting
 from {{ ref('fct_country_totals') }}
+where {{ in_scope() }}
 group by operation_id, metric_code

@@ -10,6 +10,7 @@
 
 with published as (
     select * from {{ ref('stg_raw__published_figures') }}
+    where {{ in_scope() }}
 ),
 
 metrics as (
@@ -154,6 +155,7 @@ published_checks as (
 
 participants as (
     select operation_id, country_code from {{ ref('stg_raw__participants') }}
+    where {{ in_scope() }}
 ),
 
 reporting as (
@@ -206,9 +208,9 @@ participation_checks as (
     from participation
 )
 
-select * from {{ ref('int_reconciliation_within_files') }}
+select * from {{ ref('int_reconciliation_within_files') }} where {{ in_scope() }}
 union all
-select * from {{ ref('int_reconciliation_within_countries') }}
+select * from {{ ref('int_reconciliation_within_countries') }} where {{ in_scope() }}
 union all
 select * from published_checks
 union all

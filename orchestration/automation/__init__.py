@@ -1,0 +1,1 @@
+"""Automation: the load job, the nightly schedule and the sensor on raw/."""

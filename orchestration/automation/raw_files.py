@@ -1,0 +1,61 @@
+"""What is in raw/ now, by content: the sensor's view of the world.
+
+A file is identified by the sha256 of its bytes (DESIGN.md), never by its modification
+time: a fresh clone gives every file the same time. To keep a tick cheap, a file whose
+size and modification time are unchanged since the last tick keeps its known hash; any
+other file is hashed again (so a touched but unchanged file triggers nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.landing.land import MANIFEST, discover_operations, submission_files
+
+
+@dataclass(frozen=True)
+class FileState:
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+def scan(raw_dir: Path, known: dict[str, FileState]) -> dict[str, FileState]:
+    """relative path -> state, for every manifest and submission under raw/."""
+    states: dict[str, FileState] = {}
+    for operation_dir in discover_operations(raw_dir):
+        for path in [operation_dir / MANIFEST, *submission_files(operation_dir)]:
+            relative = path.relative_to(raw_dir).as_posix()
+            stat = path.stat()
+            before = known.get(relative)
+            if before and (before.size, before.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                states[relative] = before
+            else:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                states[relative] = FileState(stat.st_size, stat.st_mtime_ns, digest)
+    return states
+
+
+def operation_digests(states: dict[str, FileState]) -> dict[str, str]:
+    """operation -> one hash of the (path, content) of all its files."""
+    by_operation: dict[str, list[str]] = {}
+    for relative, state in sorted(states.items()):
+        operation = relative.split("/", 1)[0]
+        by_operation.setdefault(operation, []).append(f"{relative}:{state.sha256}")
+    return {
+        op: hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+        for op, lines in by_operation.items()
+    }
+
+
+def encode(states: dict[str, FileState]) -> str:
+    return json.dumps({k: [v.size, v.mtime_ns, v.sha256] for k, v in sorted(states.items())})
+
+
+def decode(cursor: str | None) -> dict[str, FileState]:
+    if not cursor:
+        return {}
+    return {k: FileState(*v) for k, v in json.loads(cursor).items()}

@@ -1,0 +1,83 @@
+"""What the build database remembers about itself between loads, so that a load does only
+the work its changes need:
+
+- `raw.pending_operations`: operations whose raw data changed since a dbt build last
+  covered them (landing adds, a successful dbt build removes);
+- `raw.build_state`: the version of the dbt models last built (a changed model rebuilds
+  every operation) and the operations the last build covered (the checks validate those).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+
+from orchestration.landing.raw_tables import create_raw_schema
+
+ALL = "all"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def mark_pending(con: duckdb.DuckDBPyConnection, operation_id: str, at: dt.datetime) -> None:
+    con.execute("delete from raw.pending_operations where operation_id = ?", [operation_id])
+    con.execute("insert into raw.pending_operations values (?, ?)", [operation_id, at])
+
+
+def pending_operations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    create_raw_schema(con)
+    return {r[0] for r in con.execute("select operation_id from raw.pending_operations").fetchall()}
+
+
+def clear_pending(
+    con: duckdb.DuckDBPyConnection, operation_ids: list[str] | None, before: dt.datetime
+) -> None:
+    """A dbt build covered these operations (None: all); what landed after it began stays."""
+    if operation_ids is None:
+        con.execute("delete from raw.pending_operations where changed_at <= ?", [before])
+        return
+    con.execute(
+        "delete from raw.pending_operations where operation_id in (select unnest(?::varchar[])) "
+        "and changed_at <= ?",
+        [operation_ids, before],
+    )
+
+
+def read_state(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    create_raw_schema(con)
+    row = con.execute("select value from raw.build_state where name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def write_state(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
+    create_raw_schema(con)
+    con.execute("delete from raw.build_state where name = ?", [name])
+    con.execute("insert into raw.build_state values (?, ?)", [name, value])
+
+
+def last_scope(con: duckdb.DuckDBPyConnection) -> list[str] | None:
+    """The operations the last dbt build covered; None when it covered all of them."""
+    value = read_state(con, "last_scope")
+    return None if value in (None, ALL) else json.loads(value)
+
+
+def model_version(project_dir: Path) -> str:
+    """A hash of the dbt project's SQL, macros, tests and configuration (not the seeds,
+    whose changes reach every operation through the reader version)."""
+    digest = hashlib.sha256()
+    files = [project_dir / "dbt_project.yml"] + sorted(
+        p
+        for folder in ("models", "macros", "tests")
+        for p in (project_dir / folder).rglob("*")
+        if p.is_file()
+    )
+    for path in files:
+        digest.update(str(path.relative_to(project_dir)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
