@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: run test ui lint corpus bench docs clean
+.PHONY: run test ui lint corpus bench docs report clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,14 +18,23 @@ $(INSTALLED): pyproject.toml constraints.txt
 run: $(INSTALLED)
 	$(BIN)/jadwh load
 
-## test: install and run the whole test suite
+## test: install and run the whole test suite (installs Debian's chromium for the browser test)
 test: $(INSTALLED)
+	scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
 ## ui: the Dagster UI on http://127.0.0.1:3000 (lineage, checks, quarantine)
 ui: $(INSTALLED)
 	mkdir -p $(DAGSTER_HOME) && cp -n orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+## docs: the dbt documentation as one page, warehouse/dbt_docs/index.html (after make run)
+docs: $(INSTALLED)
+	$(BIN)/jadwh docs
+
+## report: the operation reports, warehouse/reports/<operation_id>.html (after make run)
+report: $(INSTALLED)
+	$(BIN)/jadwh report
 
 ## corpus: regenerate raw/2020-09-se-europe-jad/submissions and its ground truth (deterministic)
 corpus: $(INSTALLED)

@@ -1,57 +1,94 @@
-"""`jadwh`: the command line of jad-warehouse."""
+"""`jadwh`: the command line of jad-warehouse.
+
+Exit codes: 0 done; 1 the load ran but was not published (a blocking check failed);
+2 bad arguments or nothing to work on; 3 another load holds the warehouse; 4 a query
+failed.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from orchestration.settings import current_paths
 
 app = typer.Typer(
-    help="jad-warehouse: load police operations' results into one DuckDB warehouse.",
+    help=(
+        "jad-warehouse: load police operations' results into one DuckDB warehouse, check "
+        "them, and query them. Paths come from JAD_RAW_DIR (default raw/) and JAD_WAREHOUSE "
+        "(default warehouse/jad.duckdb)."
+    ),
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
-console = Console()
-errors = Console(stderr=True)
+# Bound to the streams of this invocation (set in the callback below): a tool's output may
+# be redirected while a load runs, and the progress bar must keep its terminal.
+console = Console(file=sys.stdout)
+errors = Console(file=sys.stderr)
+
+EXIT_NOT_PUBLISHED, EXIT_USAGE, EXIT_BUSY, EXIT_QUERY = 1, 2, 3, 4
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    errors.print(f"[red]error:[/] {escape(message)}")
+    return typer.Exit(code)
 
 
 @app.callback()
 def _root() -> None:
-    """Paths come from JAD_RAW_DIR (default raw/) and JAD_WAREHOUSE (default warehouse/jad.duckdb)."""
+    """jad-warehouse command line."""
+    global console, errors
+    console, errors = Console(file=sys.stdout), Console(file=sys.stderr)
 
 
 @app.command()
 def load(
     wait: bool = typer.Option(
-        True, "--wait/--no-wait", help="Wait for a load in progress, or refuse at once."
+        True, "--wait/--no-wait", help="Wait for a load in progress, or refuse at once (exit 3)."
     ),
     operation: str | None = typer.Option(
         None, "--operation", "-o", help="Load only this operation (a folder of raw/)."
     ),
 ) -> None:
-    """Load raw/ through Dagster, check it, publish the warehouse, print the reconciliation."""
+    """Land raw/, build the models, run every check, publish the warehouse if they pass,
+    and print the reconciliation. Exit 1 when a blocking check kept it from publishing."""
     from orchestration.load import NothingToLoad, run_load
     from orchestration.publish.lock import LoadInProgress
-    from orchestration.reports.console import print_findings, print_reconciliation
+    from orchestration.reports.console import (
+        LoadProgressBar,
+        print_findings,
+        print_landing_summary,
+        print_reconciliation,
+    )
 
     paths = current_paths()
-    console.print(f"[bold]Loading[/] {paths.raw_dir} -> {paths.warehouse}")
+    console.print(f"[bold]Loading[/] {paths.raw_dir} → {paths.warehouse}")
+    started = time.monotonic()
     try:
-        outcome = run_load(paths, wait_seconds=None if wait else 0, operation=operation)
+        with LoadProgressBar(console) as progress:
+            outcome = run_load(
+                paths, wait_seconds=None if wait else 0, operation=operation, quiet=True
+            )
     except LoadInProgress as busy:
-        errors.print(f"[red]error:[/] {busy}")
-        raise typer.Exit(3) from None
+        raise fail(str(busy), EXIT_BUSY) from None
     except NothingToLoad as nothing:
-        errors.print(f"[red]error:[/] {nothing}")
-        raise typer.Exit(2) from None
+        raise fail(str(nothing), EXIT_USAGE) from None
+    print_landing_summary(console, progress.summaries)
     database = paths.warehouse if outcome.published else paths.build_database
     if database.exists():
         print_reconciliation(console, database)
+    elapsed = time.monotonic() - started
     if outcome.published:
-        console.print(f"[green]Published[/] {paths.warehouse} (run {outcome.run_id[:8]})")
+        console.print(
+            f"[green]Published[/] {paths.warehouse} in {elapsed:.1f} s "
+            f"(run {outcome.run_id[:8]}); reports in {paths.reports_dir}"
+        )
         return
     print_findings(errors, paths.build_database)
     errors.print(
@@ -59,8 +96,104 @@ def load(
         f"{paths.warehouse} is unchanged (the last good warehouse). "
         f"See run {outcome.run_id[:8]} in the Dagster UI (make ui)."
     )
-    raise typer.Exit(1)
+    raise typer.Exit(EXIT_NOT_PUBLISHED)
+
+
+@app.command()
+def status() -> None:
+    """What is loaded, when it was last published, and what waits in the quarantine."""
+    from orchestration.reports.console import print_status
+
+    paths = current_paths()
+    if not paths.warehouse.exists():
+        raise fail(f"no warehouse at {paths.warehouse} yet; run `jadwh load` first", EXIT_USAGE)
+    print_status(console, paths)
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(
+        ..., help='A SQL query, e.g. "select * from marts.fct_operation_results".'
+    ),
+    csv: Path | None = typer.Option(None, "--csv", help="Write the result to this CSV file."),
+    parquet: Path | None = typer.Option(
+        None, "--parquet", help="Write the result to this Parquet file."
+    ),
+    limit: int = typer.Option(
+        50, "--limit", min=1, help="Rows shown on screen (files get every row)."
+    ),
+) -> None:
+    """Run a query on the published warehouse, read-only: print it, or write CSV/Parquet."""
+    from orchestration.reports.export import QueryFailed, run_query
+
+    paths = current_paths()
+    if not paths.warehouse.exists():
+        raise fail(f"no warehouse at {paths.warehouse} yet; run `jadwh load` first", EXIT_USAGE)
+    if csv and parquet:
+        raise fail("choose one of --csv and --parquet", EXIT_USAGE)
+    try:
+        run_query(console, paths.warehouse, query, csv=csv, parquet=parquet, limit=limit)
+    except QueryFailed as problem:
+        raise fail(str(problem), EXIT_QUERY) from None
+
+
+@app.command()
+def quarantine(
+    operation: str | None = typer.Option(None, "--operation", "-o", help="Only this operation."),
+    severity: str | None = typer.Option(
+        None, "--severity", "-s", help="Only this severity: error, warning or file_rejected."
+    ),
+) -> None:
+    """What waits for a data steward, and why: from the latest load (published or not)."""
+    from orchestration.reports.console import print_quarantine
+
+    if severity not in (None, "error", "warning", "file_rejected"):
+        raise fail(
+            f"--severity must be error, warning or file_rejected, not {severity!r}", EXIT_USAGE
+        )
+    paths = current_paths()
+    source = paths.build_database if paths.build_database.exists() else paths.warehouse
+    if not source.exists():
+        raise fail(f"no warehouse at {paths.warehouse} yet; run `jadwh load` first", EXIT_USAGE)
+    print_quarantine(console, source, operation, severity)
+
+
+@app.command()
+def report(
+    operation: str | None = typer.Option(None, "--operation", "-o", help="Only this operation."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for the HTML files (default: warehouse/reports)."
+    ),
+) -> None:
+    """Write the operation report(s) as self-contained HTML from the published warehouse."""
+    from orchestration.reports.operation_report import write_reports
+
+    paths = current_paths()
+    if not paths.warehouse.exists():
+        raise fail(f"no warehouse at {paths.warehouse} yet; run `jadwh load` first", EXIT_USAGE)
+    try:
+        written = write_reports(
+            paths.warehouse,
+            paths.raw_dir,
+            out or paths.reports_dir,
+            [operation] if operation else None,
+        )
+    except KeyError as unknown:
+        raise fail(str(unknown.args[0]), EXIT_USAGE) from None
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+@app.command()
+def docs() -> None:
+    """Generate the dbt documentation (every model and column) as one static HTML page."""
+    from orchestration.reports.dbt_docs import generate_dbt_docs
+
+    paths = current_paths()
+    if not paths.build_database.exists():
+        raise fail("no build database yet; run `jadwh load` first", EXIT_USAGE)
+    console.print(f"wrote {generate_dbt_docs(paths)}")
 
 
 def main() -> None:  # pragma: no cover - console script entry
-    sys.exit(app())
+    app()

@@ -10,11 +10,12 @@ from orchestration.automation.sensors import build_raw_files_sensor
 from orchestration.landing.assets import land_raw_files
 from orchestration.publish.assets import published_warehouse
 from orchestration.quality.checks import ALL_CHECKS
+from orchestration.reports.assets import operation_reports
 from orchestration.resources import resources_for
 from orchestration.settings import Paths, current_paths
 from orchestration.transform.assets import jad_dbt_models
 
-ASSETS = [land_raw_files, jad_dbt_models, published_warehouse]
+ASSETS = [land_raw_files, jad_dbt_models, published_warehouse, operation_reports]
 CHECKS = ALL_CHECKS
 
 

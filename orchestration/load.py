@@ -45,6 +45,10 @@ def dagster_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
+# On a terminal the progress bar tells the story; Dagster's step log goes to the UI.
+QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
 class NothingToLoad(RuntimeError):
     pass
 
@@ -55,6 +59,7 @@ def run_load(
     instance: dg.DagsterInstance | None = None,
     operation: str | None = None,
     trigger: str = "cli",
+    quiet: bool = False,
 ) -> LoadOutcome:
     """Load every operation of raw/ (or one), check it, publish it if it passes."""
     instance = instance or dagster_instance()
@@ -81,6 +86,7 @@ def run_load(
             partition_key=partition_key,
             raise_on_error=False,
             tags=tags,
+            run_config=QUIET if quiet else None,
         )
     published = any(
         event.asset_key == PUBLISHED_KEY for event in result.get_asset_materialization_events()

@@ -8,6 +8,7 @@ is both this asset and the dbt source).
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration import progress
 from orchestration.ingest.vocabulary import cached_vocabulary
 from orchestration.landing.land import MANIFEST, land_operation
 from orchestration.landing.raw_tables import SOURCE_TABLES
@@ -58,6 +59,7 @@ def land_raw_files(
     and land its cells, observations, ignored cells and quarantine with file/sheet/cell
     provenance. Files already landed by this reader are not read again."""
     paths = warehouse.paths
+    progress.current().stage("Landing raw files")
     vocabulary = cached_vocabulary()
     version = reader_version()
     summaries = []
@@ -67,13 +69,8 @@ def land_raw_files(
             if not (operation_dir / MANIFEST).exists():
                 context.log.warning(f"{operation_id}: no {MANIFEST} under {paths.raw_dir}; skipped")
                 continue
-            summary = land_operation(
-                con,
-                operation_dir,
-                vocabulary,
-                version,
-                progress=lambda name: context.log.debug(f"reading {name}"),
-            )
+            summary = land_operation(con, operation_dir, vocabulary, version)
+            progress.current().landed(summary)
             summaries.append(summary)
             context.log.info(
                 f"{summary.operation_id}: {summary.files_seen} files, {summary.files_read} read, "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from orchestration.ingest.submission import OperationWindow, read_submission
 from orchestration.ingest.vocabulary import Vocabulary
 from orchestration.landing.manifest import Operation, read_manifest
 from orchestration.landing.raw_tables import FILE_TABLES, append, as_rows, create_raw_schema
+from orchestration.progress import LoadProgress, current
 
 MANIFEST = "operation.yaml"
 SUBMISSIONS = "submissions"
@@ -63,7 +63,7 @@ def land_operation(
     operation_dir: Path,
     vocabulary: Vocabulary,
     reader_version: str,
-    progress: Callable[[str], None] | None = None,
+    progress: LoadProgress | None = None,
 ) -> LandingSummary:
     """Land the manifest and every new or changed submission of one operation."""
     operation = read_manifest(operation_dir / MANIFEST)
@@ -78,7 +78,11 @@ def land_operation(
     readings: list[tuple[str, str, int, SubmissionReading]] = []
     sightings: list[dict] = []
     present_ids: set[str] = set()
-    for path, data in _files(operation_dir):
+    files = submission_files(operation_dir)
+    progress = progress or current()
+    progress.files_found(operation.operation_id, len(files))
+    for path in files:
+        data = path.read_bytes()
         relative = path.relative_to(operation_dir).as_posix()
         file_id = hashlib.sha256(data).hexdigest()
         summary.files_seen += 1
@@ -93,19 +97,20 @@ def land_operation(
             )
         )
         if file_id in present_ids:
+            progress.file_done(operation.operation_id, relative, read=False)
             continue  # the same bytes under a second name: one file, two sightings
         present_ids.add(file_id)
         if file_id in known:
             summary.files_unchanged += 1
+            progress.file_done(operation.operation_id, relative, read=False)
             continue
-        if progress:
-            progress(relative)
         started = dt.datetime.now()
         reading = read_submission(data, path.name, window, vocabulary)
         summary.read_seconds += (dt.datetime.now() - started).total_seconds()
         if reading.status == "accepted" and reading.country_code is None:
             _reject_unidentified(reading)
         readings.append((file_id, relative, len(data), reading))
+        progress.file_done(operation.operation_id, relative, read=True)
 
     con.execute("begin transaction")
     try:
@@ -137,11 +142,6 @@ def land_operation(
         con.execute("rollback")
         raise
     return summary
-
-
-def _files(operation_dir: Path) -> Iterator[tuple[Path, bytes]]:
-    for path in submission_files(operation_dir):
-        yield path, path.read_bytes()
 
 
 def _reject_unidentified(reading: SubmissionReading) -> None:

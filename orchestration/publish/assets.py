@@ -4,6 +4,7 @@ upstream was built and every blocking check upstream passed."""
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration import progress
 from orchestration.publish.atomic import publish
 from orchestration.publish.lock import exclusive_load
 from orchestration.quality import gate
@@ -37,6 +38,7 @@ def published_warehouse(
     again (orchestration/quality/gate.py), so that no way of starting it publishes a
     build that does not add up."""
     paths = warehouse.paths
+    progress.current().stage("Publishing")
     with exclusive_load(paths.load_lock):  # nobody writes the build while it is copied
         with duckdb.get_connection() as con:
             findings = gate.blocking_findings(con)

@@ -113,3 +113,207 @@ def print_findings(console: Console, database: Path) -> None:
             "…", f"and {len(findings) - 50} more (audit.quarantine, marts.reconciliation)"
         )
     console.print(table)
+
+
+class LoadProgressBar:
+    """A progress bar per operation's files, and the stage of the load, on the console."""
+
+    def __init__(self, console: Console):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[current]}", style="dim"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.tasks: dict[str, int] = {}
+        self.stage_task: int | None = None
+        self.summaries: list = []
+        self._reporting = None
+
+    def __enter__(self) -> LoadProgressBar:
+        from orchestration.progress import reporting
+
+        self.progress.__enter__()
+        self._reporting = reporting(self)
+        self._reporting.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.stage_task is not None:
+            self.progress.update(self.stage_task, completed=1, current="")
+        self._reporting.__exit__(*exc)
+        self.progress.__exit__(*exc)
+
+    def stage(self, description: str) -> None:
+        if self.stage_task is not None:
+            self.progress.update(self.stage_task, completed=1, current="")
+        self.stage_task = self.progress.add_task(description, total=1, current="")
+
+    def tool_output(self):
+        """dbt writes its event log to stdout; the bar replaces it on a terminal (the run's
+        log in the Dagster UI keeps it, and a failure is reported with its node)."""
+        import contextlib
+        import io
+
+        return contextlib.redirect_stdout(io.StringIO())
+
+    def files_found(self, operation_id: str, total: int) -> None:
+        self.tasks[operation_id] = self.progress.add_task(
+            f"  {operation_id}", total=total, current=""
+        )
+
+    def file_done(self, operation_id: str, relative_path: str, read: bool) -> None:
+        name = relative_path.rsplit("/", 1)[-1]
+        self.progress.update(
+            self.tasks[operation_id], advance=1, current=f"{'read' if read else 'unchanged'} {name}"
+        )
+
+    def landed(self, summary) -> None:
+        self.summaries.append(summary)
+
+
+def print_landing_summary(console: Console, summaries: list) -> None:
+    if not summaries:
+        return
+    table = Table(title="Landing", title_justify="left")
+    for column in (
+        "operation",
+        "files",
+        "read",
+        "unchanged",
+        "rejected",
+        "observations",
+        "quarantined",
+    ):
+        table.add_column(column, justify="left" if column == "operation" else "right")
+    for s in summaries:
+        table.add_row(
+            s.operation_id,
+            str(s.files_seen),
+            str(s.files_read),
+            str(s.files_unchanged),
+            f"[red]{s.files_rejected}[/]" if s.files_rejected else "0",
+            figure(s.observations),
+            f"[yellow]{s.quarantined}[/]" if s.quarantined else "0",
+        )
+    console.print(table)
+    for s in summaries:
+        for rejection in s.rejected:
+            console.print(f"  [yellow]rejected[/] {escape(rejection)}")
+
+
+def print_status(console: Console, paths) -> None:
+    """The published warehouse: when, what it holds, and what waits for a steward."""
+    from orchestration.publish.atomic import last_publish
+
+    record = last_publish(paths) or {}
+    console.print(
+        f"[bold]Warehouse[/] {paths.warehouse} · published {record.get('published_at', '?')} "
+        f"(run {str(record.get('run_id', '?'))[:8]}) · {figure(paths.warehouse.stat().st_size)} bytes"
+    )
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        operations = con.execute(
+            """
+            select o.operation_id, o.start_date, o.end_date, o.participant_count,
+                   count(distinct r.country_code) as reporting,
+                   (select count(*) from audit.submission_history h
+                     where h.operation_id = o.operation_id) as files,
+                   (select count(*) from marts.reconciliation c
+                     where c.operation_id = o.operation_id and c.status = 'fail') as failing
+            from marts.dim_operation o
+            left join marts.fct_country_results r using (operation_id)
+            group by all order by o.operation_id
+            """
+        ).fetchall()
+        waiting = con.execute(
+            "select severity, count(*) from audit.quarantine group by 1 order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    table = Table(title="Operations", title_justify="left")
+    for column in (
+        "operation",
+        "from",
+        "to",
+        "participants",
+        "reporting",
+        "files",
+        "failing checks",
+    ):
+        table.add_column(
+            column, justify="left" if column in ("operation", "from", "to") else "right"
+        )
+    for op, start, end, participants, reporting, files, failing in operations:
+        table.add_row(
+            op, str(start), str(end), str(participants), str(reporting), str(files), str(failing)
+        )
+    console.print(table)
+    console.print(
+        "Quarantine: "
+        + (", ".join(f"{count} {severity}" for severity, count in waiting) or "empty")
+        + " (jadwh quarantine)"
+    )
+    if paths.build_database.exists():
+        try:
+            build = duckdb.connect(str(paths.build_database), read_only=True)
+        except duckdb.Error:
+            console.print("[dim]A load is running now.[/]")
+            return
+        try:
+            pending = [
+                r[0]
+                for r in build.execute("select operation_id from raw.pending_operations").fetchall()
+            ]
+        finally:
+            build.close()
+        if pending:
+            console.print(
+                f"[yellow]Not yet published:[/] changes to {', '.join(pending)} (jadwh load)"
+            )
+
+
+def print_quarantine(
+    console: Console, database: Path, operation: str | None, severity: str | None
+) -> None:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            select severity, reason_code, operation_id, file_name, sheet_name, cell_ref, message,
+                   steward_action
+            from audit.quarantine
+            where (? is null or operation_id = ?) and (? is null or severity = ?)
+            order by case severity when 'error' then 0 when 'warning' then 1 else 2 end,
+                     operation_id, file_name, sheet_name, cell_ref
+            """,
+            [operation, operation, severity, severity],
+        ).fetchall()
+    finally:
+        con.close()
+    if not rows:
+        console.print(f"[green]Nothing waits for a steward[/] in {database}.")
+        return
+    table = Table(
+        title=f"{len(rows)} item(s) in the quarantine of {database}", title_justify="left"
+    )
+    for column in ("severity", "reason", "where", "what happened", "what to do"):
+        table.add_column(column)
+    for sev, reason, op, file_name, sheet, cell, message, action in rows:
+        where = f"{op}\n{file_name}" + (f"\n{sheet}!{cell}" if cell else "")
+        colour = "red" if sev == "error" else "yellow"
+        table.add_row(
+            f"[{colour}]{sev}[/]", reason, escape(where), escape(message), escape(action or "")
+        )
+    console.print(table)

@@ -10,7 +10,7 @@ import json
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration import build_state
+from orchestration import build_state, progress
 from orchestration.partitions import ONE_RUN, OPERATIONS
 from orchestration.publish.lock import exclusive_load
 from orchestration.resources import BuildDuckDBResource, WarehouseResource
@@ -36,6 +36,7 @@ def jad_dbt_models(
 ):
     """Vocabulary seeds, staging, intermediate, marts and audit models, with their dbt tests."""
     warehouse.export_for_dbt()
+    progress.current().stage("Building the models (dbt)")
     started = build_state.now()
     version = build_state.model_version(dbt_project_dir())
     with duckdb.get_connection() as con:
@@ -49,7 +50,7 @@ def jad_dbt_models(
         scope = sorted(pending & set(context.partition_keys))
         args = ["build", "--vars", json.dumps({"operation_ids": scope})]
         context.log.info(f"operations rebuilt: {', '.join(scope) or 'none (nothing changed)'}")
-    with exclusive_load(warehouse.paths.load_lock):
+    with exclusive_load(warehouse.paths.load_lock), progress.current().tool_output():
         yield from dbt.cli(args, context=context).stream()
     with duckdb.get_connection() as con:  # reached only when dbt succeeded
         build_state.clear_pending(con, scope, started)

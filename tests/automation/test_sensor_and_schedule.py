@@ -13,8 +13,9 @@ from tests.conftest import SEED_OPERATION, copy_raw
 
 
 def _tick(sensor, instance, cursor):
-    context = dg.build_sensor_context(instance=instance, cursor=cursor)
-    result = sensor(context)
+    # the contexts enter the instance: leave them, or Dagster's context vars outlive it
+    with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
+        result = sensor(context)
     for request in result.dynamic_partitions_requests or []:
         instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
     return result
@@ -81,10 +82,10 @@ def test_nightly_schedule_loads_every_operation_in_one_run(tmp_path, monkeypatch
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Europe/Paris"
     with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(
+        with dg.build_schedule_context(
             instance=instance, scheduled_execution_time=dt.datetime(2026, 12, 1, 2, 0)
-        )
-        request = schedule.evaluate_tick(context).run_requests[0]
+        ) as context:
+            request = schedule.evaluate_tick(context).run_requests[0]
         assert request.tags["dagster/asset_partition_range_start"] == SEED_OPERATION
         assert request.tags["dagster/asset_partition_range_end"] == "2031-03-synthetic-0001"
         assert sorted(instance.get_dynamic_partitions(OPERATIONS.name)) == [

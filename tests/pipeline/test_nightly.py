@@ -196,6 +196,22 @@ def test_analysts_read_throughout_a_load_and_see_it_after_the_publish(seed_wareh
     assert probed["seen"] == sorted({old, new}) and probed["last"] == new  # then the new one
 
 
+def _dbt_running_in_session(session: int) -> bool:
+    """Whether a `dbt build` runs among the processes of a session (Linux /proc)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry.name)) != session:
+                continue
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ProcessLookupError):
+            continue
+        if any(part.endswith(b"dbt") for part in command) and b"build" in command:
+            return True
+    return False
+
+
 def test_a_load_killed_half_way_leaves_the_last_good_warehouse(seed_warehouse, tmp_path):
     raw = copy_raw(tmp_path / "raw")
     paths = _warehouse_like(seed_warehouse, tmp_path, raw)
@@ -208,15 +224,15 @@ def test_a_load_killed_half_way_leaves_the_last_good_warehouse(seed_warehouse, t
         [str(Path(sys.executable).parent / "jadwh"), "load"],
         env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    # kill it once it is writing: after the landing, while dbt builds
-    deadline = time.time() + 60
-    while time.time() < deadline and "jad_dbt_models" not in load.stderr.readline():
-        pass
-    time.sleep(1.5)
+    # kill it once it is writing: after the landing, while dbt builds into the build file
+    deadline = time.time() + 90
+    while time.time() < deadline and not _dbt_running_in_session(load.pid):
+        time.sleep(0.1)
+    assert load.poll() is None, "the load ended before dbt started"
+    time.sleep(1.0)
     os.killpg(load.pid, signal.SIGKILL)
     load.wait(timeout=30)
     assert load.returncode == -signal.SIGKILL

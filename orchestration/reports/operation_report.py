@@ -1,0 +1,234 @@
+"""The operation report: one self-contained HTML file per operation, next to the warehouse.
+
+Headline figures against the published ones, each country's contribution per metric
+(charts drawn as inline SVG: nothing is fetched when the file is opened), arrests by charge
+by country, seizures, quarantined items and the files behind it all. Every number links
+to the file it came from and names the sheet and cell. Text from spreadsheets reaches the
+page only through Jinja's autoescaping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from orchestration.reports.formatting import bounds, figure
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+BAR_HEIGHT = 18
+CHART_WIDTH = 760
+LABEL_WIDTH = 150
+
+
+@dataclass
+class Bar:
+    country: str
+    value: float
+    width: float
+    source: str
+    href: str | None
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["figure"] = figure
+    return environment
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _href(
+    raw_dir: Path,
+    report_dir: Path,
+    operation_id: str,
+    relative_path: str | None,
+    sheet: str | None,
+    cell: str | None,
+) -> str | None:
+    """A link to the submitted file, with the sheet and cell in the fragment."""
+    if not relative_path:
+        return None
+    target = raw_dir / operation_id / relative_path
+    link = os.path.relpath(target, report_dir).replace(os.sep, "/")
+    first_cell = (cell or "").split(",")[0]
+    return f"{link}#{sheet}!{first_cell}" if sheet else link
+
+
+def render_operation_report(
+    con: duckdb.DuckDBPyConnection, operation_id: str, raw_dir: Path, report_dir: Path
+) -> str:
+    operation = _rows(
+        con, "select * from marts.dim_operation where operation_id = ?", [operation_id]
+    )[0]
+    checks = _rows(
+        con,
+        """select check_level, check_name, metric_code, charge_code, derived_value, published_value,
+                  qualifier, lower_bound, upper_bound, lower_inclusive, upper_inclusive, status, detail
+           from marts.reconciliation where operation_id = ? order by check_level, check_name""",
+        [operation_id],
+    )
+    for check in checks:
+        check["bounds"] = bounds(
+            check["lower_bound"],
+            check["upper_bound"],
+            check["lower_inclusive"],
+            check["upper_inclusive"],
+        )
+    files = {
+        row["file_name"]: row
+        for row in _rows(
+            con,
+            """select file_name, relative_path, country_code, file_status, report_date, first_seen_at,
+                      loaded_at, figures_used, country_evidence
+               from audit.submission_history where operation_id = ? order by country_code, file_name""",
+            [operation_id],
+        )
+    }
+    metrics = _rows(
+        con,
+        """select m.metric_code, m.metric_name, m.unit, m.day_aggregation, r.value, r.countries_reporting
+           from marts.dim_metric m join marts.fct_operation_results r using (metric_code)
+           where r.operation_id = ? order by m.metric_code""",
+        [operation_id],
+    )
+    contributions = _rows(
+        con,
+        """with sources as (
+               select country_code, metric_code, min(source_file) as source_file,
+                      min(source_sheet) as source_sheet,
+                      string_agg(source_cell, ',' order by report_date) as source_cell
+               from marts.fct_country_results where operation_id = ? group by all
+           )
+           select t.country_code, c.country_name, t.metric_code, t.value, t.reported_grain,
+                  s.source_file, s.source_sheet, s.source_cell
+           from marts.fct_country_totals t
+           join marts.dim_country c using (country_code)
+           left join sources s using (country_code, metric_code)
+           where t.operation_id = ? order by t.metric_code, t.value desc, t.country_code""",
+        [operation_id, operation_id],
+    )
+    charts = []
+    for metric in metrics:
+        rows = [c for c in contributions if c["metric_code"] == metric["metric_code"]]
+        top = max((r["value"] for r in rows), default=0) or 1
+        bars = [
+            Bar(
+                country=r["country_code"],
+                value=r["value"],
+                width=(CHART_WIDTH - LABEL_WIDTH - 90) * r["value"] / top,
+                source=f"{r['source_file']} · {r['source_sheet']}!{r['source_cell']}",
+                href=_href(
+                    raw_dir,
+                    report_dir,
+                    operation_id,
+                    files.get(r["source_file"], {}).get("relative_path"),
+                    r["source_sheet"],
+                    r["source_cell"],
+                ),
+            )
+            for r in rows
+        ]
+        charts.append({**metric, "bars": bars, "height": BAR_HEIGHT * len(bars) + 8})
+    charges = _rows(
+        con, "select charge_code, charge_name from marts.dim_charge order by sort_order", []
+    )
+    by_charge = _rows(
+        con,
+        """select country_code, charge_code, arrests, source_file, source_sheet, source_cell
+           from marts.fct_arrests_by_charge where operation_id = ? and arrests > 0
+           order by country_code""",
+        [operation_id],
+    )
+    matrix: dict[str, dict[str, dict]] = {}
+    for row in by_charge:
+        row["href"] = _href(
+            raw_dir,
+            report_dir,
+            operation_id,
+            files.get(row["source_file"], {}).get("relative_path"),
+            row["source_sheet"],
+            row["source_cell"],
+        )
+        matrix.setdefault(row["country_code"], {})[row["charge_code"]] = row
+    quarantine = _rows(
+        con,
+        """select file_name, sheet_name, cell_ref, reason_code, severity, message, raw_text
+           from audit.quarantine where operation_id = ? order by severity, file_name, sheet_name, cell_ref""",
+        [operation_id],
+    )
+    names = dict(con.execute("select metric_code, metric_name from marts.dim_metric").fetchall())
+    charge_names = dict(
+        con.execute("select charge_code, charge_name from marts.dim_charge").fetchall()
+    )
+    for check in checks:
+        if check["check_level"] == "across_countries":
+            check["title"] = (
+                f"Arrests: {charge_names.get(check['charge_code'], check['charge_code'])}"
+                if check["charge_code"]
+                else names.get(check["metric_code"], check["check_name"])
+            )
+    levels = {}
+    for check in checks:
+        level = levels.setdefault(check["check_level"], {"pass": 0, "fail": 0})
+        level[check["status"]] += 1
+    return (
+        _environment()
+        .get_template("operation.html.j2")
+        .render(
+            operation=operation,
+            headline=[c for c in checks if c["check_level"] == "across_countries"],
+            failing=[c for c in checks if c["status"] == "fail"],
+            levels=levels,
+            charts=charts,
+            charges=charges,
+            matrix=matrix,
+            quarantine=quarantine,
+            files=list(files.values()),
+            chart_width=CHART_WIDTH,
+            label_width=LABEL_WIDTH,
+            bar_height=BAR_HEIGHT,
+            generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    )
+
+
+def write_reports(
+    database: Path, raw_dir: Path, report_dir: Path, operations: list[str] | None = None
+) -> list[Path]:
+    """Write reports/<operation_id>.html for each operation of the warehouse (or those named)."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        known = [
+            r[0]
+            for r in con.execute(
+                "select operation_id from marts.dim_operation order by 1"
+            ).fetchall()
+        ]
+        written = []
+        for operation_id in operations or known:
+            if operation_id not in known:
+                raise KeyError(f"{operation_id} is not in the warehouse {database}")
+            html = render_operation_report(con, operation_id, raw_dir, report_dir)
+            path = report_dir / f"{operation_id}.html"
+            temporary = path.with_suffix(".html.tmp")
+            temporary.write_text(html, encoding="utf-8")
+            os.replace(temporary, path)
+            written.append(path)
+        return written
+    finally:
+        con.close()
