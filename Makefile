@@ -40,6 +40,10 @@ report: $(INSTALLED)
 corpus: $(INSTALLED)
 	$(BIN)/python -m corpus seed
 
+## bench: the benchmark against the limits of the machine (not part of make test); bench/results/latest.json
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run --sizes $(or $(SIZES),1,30,300)
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check orchestration corpus tests
 

@@ -4,7 +4,8 @@ the work its changes need:
 - `raw.pending_operations`: operations whose raw data changed since a dbt build last
   covered them (landing adds, a successful dbt build removes);
 - `raw.build_state`: the version of the dbt models last built (a changed model rebuilds
-  every operation) and the operations the last build covered (the checks validate those).
+  every operation) and the operations the last build covered (the checks validate those);
+- `raw.build_scope`: the operations the running dbt build rebuilds.
 """
 
 from __future__ import annotations
@@ -61,10 +62,27 @@ def write_state(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
     con.execute("insert into raw.build_state values (?, ?)", [name, value])
 
 
+def write_scope(con: duckdb.DuckDBPyConnection, operation_ids: list[str]) -> None:
+    """The operations the next dbt build rebuilds (macros/operation_scope.sql reads it)."""
+    create_raw_schema(con)
+    con.execute("delete from raw.build_scope")
+    if operation_ids:
+        con.execute("insert into raw.build_scope select unnest(?::varchar[])", [operation_ids])
+
+
 def last_scope(con: duckdb.DuckDBPyConnection) -> list[str] | None:
     """The operations the last dbt build covered; None when it covered all of them."""
     value = read_state(con, "last_scope")
     return None if value in (None, ALL) else json.loads(value)
+
+
+def seeds_version(project_dir: Path) -> str:
+    """A hash of the vocabulary seeds: unchanged seeds need not be loaded again."""
+    digest = hashlib.sha256()
+    for path in sorted((project_dir / "seeds").glob("*.csv")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def model_version(project_dir: Path) -> str:

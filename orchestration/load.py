@@ -31,6 +31,9 @@ class LoadOutcome:
     run_id: str
     published: bool
     failed_steps: list[str]
+    step_seconds: dict[
+        str, float
+    ]  # wall time of each Dagster step, for summaries and the benchmark
 
 
 def dagster_instance() -> dg.DagsterInstance:
@@ -92,4 +95,22 @@ def run_load(
         event.asset_key == PUBLISHED_KEY for event in result.get_asset_materialization_events()
     )
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    return LoadOutcome(result.success, result.run_id, published, failed)
+    return LoadOutcome(
+        result.success, result.run_id, published, failed, _step_seconds(instance, result.run_id)
+    )
+
+
+def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = entry.timestamp
+        elif (
+            event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started
+        ):
+            seconds[event.step_key] = entry.timestamp - started[event.step_key]
+    return seconds

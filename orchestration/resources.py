@@ -8,13 +8,16 @@ derives from them; `DuckDBResource` opens the private build database the load wr
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
+from packaging import version
 
 from orchestration.publish.lock import exclusive_load
 from orchestration.settings import LOCK_NAME, Paths, dbt_executable, dbt_project_dir, export_for_dbt
@@ -53,13 +56,22 @@ class BuildDuckDBResource(DuckDBResource):
                 con.close()
 
 
+class InstalledDbtCliResource(DbtCliResource):
+    """dagster-dbt asks `dbt --version` at every invocation (2 s here); the dbt this code
+    runs is the dbt-core installed beside it, whose version the package metadata knows."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+
 def resources_for(paths: Paths) -> dict[str, object]:
     paths.build_dir.mkdir(parents=True, exist_ok=True)
     project = dbt_project_dir()
     return {
         "warehouse": WarehouseResource(raw_dir=str(paths.raw_dir), warehouse=str(paths.warehouse)),
         "duckdb": BuildDuckDBResource(database=str(paths.build_database)),
-        "dbt": DbtCliResource(
+        "dbt": InstalledDbtCliResource(
             project_dir=str(project), profiles_dir=str(project), dbt_executable=dbt_executable()
         ),
     }

@@ -1,22 +1,15 @@
-{#- Incremental work by operation (issue 6). A load passes the operations whose files
-    changed as the var `operation_ids`; incremental models then delete and rebuild only
-    those operations' rows. Without the var (or on --full-refresh) every operation is built.
+{#- Incremental work by operation (issue 6). A load writes the operations whose files changed
+    into raw.build_scope and passes `use_build_scope: true` (a constant, so that dbt's
+    partial parse survives from one load to the next); incremental models then delete and
+    rebuild only those operations' rows. Without the var (`dbt build` by hand), or on
+    --full-refresh, every operation is built.
 
     in_scope(column): the filter a model puts on its operation column.
     clear_scope():    the pre-hook that deletes the rows of the operations in scope. -#}
 
-{% macro operations_in_scope() -%}
-    {{ return(var('operation_ids', none)) }}
-{%- endmacro %}
-
 {% macro in_scope(column='operation_id') -%}
-    {%- set scope = operations_in_scope() -%}
-    {%- if is_incremental() and scope is not none -%}
-        {%- if scope | length == 0 -%}
-            false
-        {%- else -%}
-            {{ column }} in ({% for op in scope %}'{{ op | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor %})
-        {%- endif -%}
+    {%- if is_incremental() and var('use_build_scope', false) -%}
+        {{ column }} in (select operation_id from raw.build_scope)
     {%- else -%}
         true
     {%- endif -%}

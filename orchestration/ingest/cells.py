@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from orchestration.ingest.dates import DateText, from_serial, scan_date
 from orchestration.ingest.grid import CellValue, Sheet, a1
@@ -41,7 +42,7 @@ class CellInfo:
         """What this label contributes to an observation's measure labels."""
         return list(self.parts) if self.parts else [self.label or self.text]
 
-    @property
+    @cached_property
     def ref(self) -> str:
         return a1(self.row, self.col)
 
@@ -95,27 +96,30 @@ def classify(row: int, col: int, value: CellValue, vocabulary: Vocabulary) -> Ce
         return CellInfo(row, col, value, text, "date", date=value)
     if not isinstance(value, str):  # times and durations carry no figure of ours
         return CellInfo(row, col, value, text, "text", label=normalise_space(text))
+    kind, number, date, label, matches, unit, parts = _read_text(value, vocabulary)
+    return CellInfo(row, col, value, text, kind, number, date, label, matches, unit, parts)
+
+
+def _read_text(value: str, vocabulary: Vocabulary) -> tuple:
+    """What a text holds, remembered per vocabulary: the same labels, dates and markers
+    recur in every file of an operation, and in every operation."""
+    cache = vocabulary.text_cache
+    if (known := cache.get(value)) is not None:
+        return known
     stripped = normalise_space(value)
     matches = vocabulary.lookup(stripped)
     if any(m.kind == "marker" for m in matches):
-        return CellInfo(row, col, value, text, "marker", label=stripped, matches=matches)
-    if date := scan_date(stripped, lambda word: _month(vocabulary, word)):
-        return CellInfo(row, col, value, text, "date", date=date)
-    number = split_number(stripped)
-    if number and _is_number_tail(number.rest):
-        return CellInfo(row, col, value, text, "number", number=number)
-    reading = vocabulary.match(stripped)
-    return CellInfo(
-        row,
-        col,
-        value,
-        text,
-        "text",
-        label=reading.label,
-        matches=reading.matches,
-        unit=reading.unit,
-        parts=reading.parts,
-    )
+        found = ("marker", None, None, stripped, matches, None, ())
+    elif date := scan_date(stripped, lambda word: _month(vocabulary, word)):
+        found = ("date", None, date, "", (), None, ())
+    elif (number := split_number(stripped)) and _is_number_tail(number.rest):
+        found = ("number", number, None, "", (), None, ())
+    else:
+        reading = vocabulary.match(stripped)
+        found = ("text", None, None, reading.label, reading.matches, reading.unit, reading.parts)
+    if len(cache) < 200_000:
+        cache[value] = found
+    return found
 
 
 def _month(vocabulary: Vocabulary, word: str) -> int | None:

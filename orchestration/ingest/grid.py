@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 
 CellValue = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
 
 
+@cache
 def column_letters(col: int) -> str:
     """0-based column index -> spreadsheet letters (0 -> A, 26 -> AA)."""
     letters = ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 # "1.", "2.1", "3)", "a)", "(4)", "II.", "- ", "• " before a label: numbering or a bullet.
@@ -32,6 +33,7 @@ def normalise_space(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def label_key(text: str) -> str:
     """Lower case, accents stripped, spaces collapsed: the join key between labels and seeds."""
     lowered = normalise_space(text).lower()

@@ -75,6 +75,9 @@ class Vocabulary:
     # (alias key, country code) for names, longest first; codes (HR, HRV) for file names.
     country_alias_keys: tuple[tuple[str, str], ...] = ()
     country_codes_by_code_alias: dict[str, str] = field(default_factory=dict)
+    seeds_dir: Path | None = None  # where it was read from (worker processes read it again)
+    # what each text of a cell holds, by its text (cells.py); seeds define it, so it lives here
+    text_cache: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     def lookup(self, text: str) -> tuple[Match, ...]:
         return self.by_key.get(label_key(text), ())
@@ -177,6 +180,7 @@ def load_vocabulary(seeds_dir: Path | None = None) -> Vocabulary:
         conventions=conventions,
         known_words=frozenset(words),
         country_alias_keys=tuple(sorted(alias_keys.items(), key=lambda kv: -len(kv[0]))),
+        seeds_dir=seeds_dir,
         country_codes_by_code_alias=code_aliases,
     )
 

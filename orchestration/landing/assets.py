@@ -8,12 +8,13 @@ is both this asset and the dbt source).
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration import progress
+from orchestration import build_state, progress
 from orchestration.ingest.vocabulary import cached_vocabulary
-from orchestration.landing.land import MANIFEST, land_operation
+from orchestration.landing.land import MANIFEST, land_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
 from orchestration.landing.versions import reader_version
 from orchestration.partitions import ONE_RUN, OPERATIONS
+from orchestration.quality.validation import warm_up
 from orchestration.resources import WarehouseResource
 
 OWNER = "team:data-engineering"
@@ -64,14 +65,18 @@ def land_raw_files(
     version = reader_version()
     summaries = []
     with duckdb.get_connection() as con:
+        operation_dirs = []
         for operation_id in context.partition_keys:
             operation_dir = paths.raw_dir / operation_id
-            if not (operation_dir / MANIFEST).exists():
+            if (operation_dir / MANIFEST).exists():
+                operation_dirs.append(operation_dir)
+            else:
                 context.log.warning(f"{operation_id}: no {MANIFEST} under {paths.raw_dir}; skipped")
-                continue
-            summary = land_operation(con, operation_dir, vocabulary, version)
+        if build_state.pending_operations(con):
+            warm_up()  # an earlier load left work: this one's checks will validate
+        summaries = land_operations(con, operation_dirs, vocabulary, version, on_reading=warm_up)
+        for summary in summaries:
             progress.current().landed(summary)
-            summaries.append(summary)
             context.log.info(
                 f"{summary.operation_id}: {summary.files_seen} files, {summary.files_read} read, "
                 f"{summary.files_unchanged} unchanged, {summary.files_rejected} rejected, "

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster on many manifests
 QUALIFIERS = frozenset({"exact", "nearly", "more_than", "about", "at_least", "less_than"})
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -51,7 +52,7 @@ class Operation:
 def read_manifest(path: Path) -> Operation:
     data = path.read_bytes()
     try:
-        doc = yaml.safe_load(data)
+        doc = yaml.load(data, Loader=_LOADER)
     except yaml.YAMLError as error:
         raise ManifestError(f"{path}: not valid YAML ({error})") from error
     if not isinstance(doc, dict):

@@ -7,8 +7,6 @@ Every table is keyed by (operation_id, file_id) so that a file is replaced as a 
 
 from __future__ import annotations
 
-import dataclasses
-
 import duckdb
 import pyarrow as pa
 
@@ -52,6 +50,7 @@ RAW_TABLES: dict[str, str] = {
         rule varchar""",
     "pending_operations": "operation_id varchar, changed_at timestamp",
     "build_state": "name varchar, value varchar",
+    "build_scope": "operation_id varchar",
     "quarantine": """
         operation_id varchar, file_id varchar, file_name varchar, sheet_name varchar,
         cell_ref varchar, reason_code varchar, message varchar, raw_text varchar,
@@ -59,7 +58,7 @@ RAW_TABLES: dict[str, str] = {
 }
 
 # What the warehouse keeps for itself, not data: operations whose models are stale.
-STATE_TABLES = ("pending_operations", "build_state")
+STATE_TABLES = ("pending_operations", "build_state", "build_scope")
 # The tables dbt reads as sources; each is an asset of the landing step.
 SOURCE_TABLES = tuple(t for t in RAW_TABLES if t not in STATE_TABLES)
 # Tables whose rows belong to one file and are replaced together when it is read again.
@@ -97,7 +96,7 @@ def append(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
     if not rows:
         return 0
     names = column_names(table)
-    arrow = pa.Table.from_pylist([{n: r.get(n) for n in names} for r in rows])
+    arrow = pa.Table.from_pydict({n: [r.get(n) for r in rows] for n in names})
     con.register("_landing_batch", arrow)
     try:
         typed = ", ".join(f"_landing_batch.{n}" for n in names)
@@ -110,5 +109,6 @@ def append(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
 
 
 def as_rows(items: list, **common) -> list[dict]:
-    """Dataclass instances -> dict rows, with the columns every row of a file shares."""
-    return [{**common, **dataclasses.asdict(item)} for item in items]
+    """Dataclass instances -> dict rows, with the columns every row of a file shares.
+    Shallow (`vars`): `dataclasses.asdict` deep-copies and took half of the landing."""
+    return [{**common, **vars(item)} for item in items]

@@ -10,9 +10,10 @@ dagster-dbt as checks on the models they test.
 import dagster as dg
 
 from orchestration.ingest.vocabulary import seed_codes
+from orchestration.publish.lock import exclusive_load
 from orchestration.quality import gate
 from orchestration.quality.expectations import LANDED, MAPPED, Suite
-from orchestration.quality.validation import validate
+from orchestration.quality.validation import validate_database
 from orchestration.reports.formatting import bounds, figure
 from orchestration.resources import BuildDuckDBResource, WarehouseResource
 
@@ -228,7 +229,7 @@ def quarantine_check(duckdb: BuildDuckDBResource) -> dg.AssetCheckResult:
 
 def _expectation_check(suite: Suite):
     @dg.asset_check(
-        asset=suite.asset_key,
+        asset=dg.AssetKey(list(suite.asset_key)),
         blocking=True,
         name=f"expectations_{suite.name}",
         description=f"Great Expectations suite '{suite.name}': {suite.description}",
@@ -240,7 +241,14 @@ def _expectation_check(suite: Suite):
     ) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             scope = suite.scope(con)
-            outcome = validate(con, suite, warehouse.paths.data_docs_dir, context.run.run_id, scope)
+        with exclusive_load(warehouse.paths.load_lock):
+            outcome = validate_database(
+                warehouse.paths.build_database,
+                suite,
+                warehouse.paths.data_docs_dir,
+                context.run.run_id,
+                scope,
+            )
         failing = outcome.blocking_failures
         return dg.AssetCheckResult(
             passed=not failing,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import dagster as dg
 import duckdb
 
 from orchestration import build_state
@@ -27,7 +26,9 @@ ABSURD_KG = 100_000
 @dataclass(frozen=True)
 class Suite:
     name: str
-    asset_key: dg.AssetKey
+    asset_key: tuple[
+        str, ...
+    ]  # the asset the suite checks (no Dagster here: a worker imports this)
     description: str
     query: str
     scope_of_load: Callable[[duckdb.DuckDBPyConnection], list[str] | None]
@@ -42,7 +43,7 @@ class Suite:
 
 LANDED = Suite(
     name="landed_observations",
-    asset_key=dg.AssetKey(["raw", "observations"]),
+    asset_key=("raw", "observations"),
     description="Structure of what ingestion landed: provenance complete, statuses known, one row per cell.",
     query="""
         select observations.*, submissions.file_name
@@ -56,7 +57,7 @@ LANDED = Suite(
 
 MAPPED = Suite(
     name="mapped_observations",
-    asset_key=dg.AssetKey(["intermediate", "int_observations_mapped"]),
+    asset_key=("intermediate", "int_observations_mapped"),
     description="Meaning after mapping: codes in the seeds, units known, days inside the operation, plausible values.",
     query="""
         select
@@ -71,6 +72,7 @@ MAPPED = Suite(
 )
 
 SUITES = (LANDED, MAPPED)
+SUITES_BY_NAME = {suite.name: suite for suite in SUITES}
 
 
 def _landed() -> list:

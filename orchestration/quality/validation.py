@@ -1,26 +1,97 @@
 """Running a suite with Great Expectations 1.x: offline, quiet, Data Docs as HTML.
 
-GX is imported here, lazily (about 3 s): a load pays it once, when its checks run. The
-results are kept in `quality.expectation_results` of the build database, where the publish
-gate reads them, and written as Data Docs next to the warehouse for people to look at.
+GX takes about 3 s to import: a load that will validate starts a validator process that
+imports it on the other core while the load lands and builds (`warm_up`), and a load with
+nothing new never pays it. Operations are validated a slice at a time (memory stays bounded on a first load of
+hundreds of operations), and the results are kept per operation in
+`quality.expectation_results` of the build database, where the publish gate reads them: a
+load that validates some operations keeps the results of the others. Data Docs are written
+next to the warehouse for people to look at.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
+import sys
+import traceback
 from dataclasses import dataclass, field
 from functools import lru_cache
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from orchestration.quality.expectations import Suite
 
 IDENTIFYING_COLUMNS = ["operation_id", "file_name", "sheet_name", "cell_ref"]
 EXAMPLES = 5
+OPERATIONS_PER_SLICE = 25
+_validator: _Validator | None = None
+
+
+class _Validator:
+    """A process that imports Great Expectations as soon as it starts, then validates on
+    request. A thread would not help: the import holds the interpreter lock."""
+
+    def __init__(self):
+        context = get_context("spawn")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child,), daemon=True, name="gx-validator"
+        )
+        self.process.start()
+
+    def validate(self, request: tuple) -> SuiteOutcome:
+        self.connection.send(request)
+        ok, payload = self.connection.recv()
+        if not ok:
+            raise RuntimeError(f"the validator failed:\n{payload}")
+        return payload
+
+
+def _serve(connection) -> None:
+    import great_expectations  # noqa: F401 - the point of this process: imported early
+
+    from orchestration.quality.expectations import SUITES_BY_NAME
+
+    while (request := connection.recv()) is not None:
+        database, suite_name, docs_dir, run_id, scope = request
+        try:
+            con = duckdb.connect(database)
+            try:
+                outcome = validate(con, SUITES_BY_NAME[suite_name], Path(docs_dir), run_id, scope)
+            finally:
+                con.close()
+            connection.send((True, outcome))
+        except Exception:
+            connection.send((False, traceback.format_exc()))
+
+
+def warm_up() -> None:
+    """Start the validator process (once per process): this load will validate."""
+    global _validator
+    if _validator is None and "great_expectations" not in sys.modules:
+        try:
+            _validator = _Validator()
+        except OSError:
+            _validator = None  # no processes here: the checks import GX themselves
+
+
+def validate_database(
+    database: Path, suite: Suite, docs_dir: Path, run_id: str, scope: list[str] | None
+) -> SuiteOutcome:
+    """Validate a suite on the build database: in the validator process when one was
+    started, else here. The caller holds the load lock; nobody else has the file open."""
+    if _validator is not None and _validator.process.is_alive():
+        return _validator.validate((str(database), suite.name, str(docs_dir), run_id, scope))
+    con = duckdb.connect(str(database))
+    try:
+        return validate(con, suite, docs_dir, run_id, scope)
+    finally:
+        con.close()
 
 
 @dataclass
@@ -31,8 +102,6 @@ class ExpectationOutcome:
     severity: str
     unexpected_count: int
     examples: list[str] = field(default_factory=list)
-    # unexpected rows per operation: a load that validates some operations keeps the
-    # results of the others (the gate must still see an earlier failure)
     unexpected_by_operation: dict[str, int] = field(default_factory=dict)
 
 
@@ -48,29 +117,6 @@ class SuiteOutcome:
         return [o for o in self.outcomes if not o.success and o.severity == "error"]
 
 
-@lru_cache(maxsize=4)
-def _context(docs_dir: str):
-    import great_expectations as gx
-
-    for name in ("great_expectations", "great_expectations.core", "urllib3"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-    context.add_data_docs_site(
-        site_name="jad",
-        site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": docs_dir,
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        },
-    )
-    context.data_sources.add_pandas("build_database")
-    return context
-
-
 def validate(
     con: duckdb.DuckDBPyConnection,
     suite: Suite,
@@ -78,26 +124,48 @@ def validate(
     run_id: str,
     scope: list[str] | None = None,
 ) -> SuiteOutcome:
-    """Validate one suite on the build database, for the operations in `scope` (None: all);
-    keep the results per operation; write Data Docs."""
+    """Validate one suite for the operations in `scope` (None: all of them)."""
+    _create_results(con)
+    if scope is None:
+        con.execute("delete from quality.expectation_results where suite = ?", [suite.name])
+        scope = [
+            r[0]
+            for r in con.execute(
+                f"select distinct operation_id from ({suite.query}) order by 1"
+            ).fetchall()
+        ]
+    total = SuiteOutcome(suite.name, 0, [], None)
+    for start in range(0, len(scope), OPERATIONS_PER_SLICE):
+        part = _validate_slice(
+            con, suite, docs_dir, run_id, scope[start : start + OPERATIONS_PER_SLICE]
+        )
+        total = SuiteOutcome(
+            suite.name,
+            total.rows + part.rows,
+            _merge(total.outcomes, part.outcomes),
+            part.data_docs or total.data_docs,
+        )
+    return total
+
+
+def _validate_slice(
+    con: duckdb.DuckDBPyConnection, suite: Suite, docs_dir: Path, run_id: str, operations: list[str]
+) -> SuiteOutcome:
+    frame: pd.DataFrame = con.execute(
+        f"select * from ({suite.query}) where operation_id in (select unnest(?::varchar[]))",
+        [operations],
+    ).df()
+    if frame.empty:
+        _keep(con, suite.name, run_id, [], operations)
+        return SuiteOutcome(suite.name, 0, [], None)
     import great_expectations as gx
 
-    if scope is None:
-        frame: pd.DataFrame = con.execute(suite.query).df()
-    else:
-        frame = con.execute(
-            f"select * from ({suite.query}) where operation_id in (select unnest(?::varchar[]))",
-            [scope],
-        ).df()
-    if frame.empty:
-        return SuiteOutcome(suite.name, 0, [], None)  # nothing changed: nothing to validate
     docs_dir.mkdir(parents=True, exist_ok=True)
     context = _context(str(docs_dir))
     source = context.data_sources.get("build_database")
-    asset_names = {a.name for a in source.assets}
     asset = (
         source.get_asset(suite.name)
-        if suite.name in asset_names
+        if suite.name in {a.name for a in source.assets}
         else source.add_dataframe_asset(suite.name)
     )
     batch_definition = next(
@@ -124,11 +192,31 @@ def validate(
     )
     result = checkpoint.run(batch_parameters={"dataframe": frame})
     outcomes = [_outcome(r) for run in result.run_results.values() for r in run.results]
-    operations = (
-        sorted(set(frame["operation_id"]) | set(scope or [])) if "operation_id" in frame else []
-    )
-    _keep(con, suite.name, run_id, outcomes, operations, replace_all=scope is None)
+    _keep(con, suite.name, run_id, outcomes, operations)
     return SuiteOutcome(suite.name, len(frame), outcomes, docs_dir / "index.html")
+
+
+@lru_cache(maxsize=4)
+def _context(docs_dir: str):
+    import great_expectations as gx
+
+    for name in ("great_expectations", "great_expectations.core", "urllib3"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    context.add_data_docs_site(
+        site_name="jad",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": docs_dir,
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    context.data_sources.add_pandas("build_database")
+    return context
 
 
 def _outcome(result) -> ExpectationOutcome:
@@ -160,16 +248,27 @@ def _outcome(result) -> ExpectationOutcome:
     )
 
 
-def _keep(
-    con: duckdb.DuckDBPyConnection,
-    suite: str,
-    run_id: str,
-    outcomes: list[ExpectationOutcome],
-    operations: list[str],
-    replace_all: bool,
-) -> None:
-    """One row per suite, operation and expectation; the operations validated now replace
-    their earlier rows, the others keep theirs."""
+def _merge(
+    total: list[ExpectationOutcome], part: list[ExpectationOutcome]
+) -> list[ExpectationOutcome]:
+    """One outcome per expectation over the slices validated so far."""
+    if not total or not part:
+        return total or part
+    return [
+        ExpectationOutcome(
+            a.expectation,
+            a.column,
+            a.success and b.success,
+            a.severity,
+            a.unexpected_count + b.unexpected_count,
+            (a.examples + b.examples)[:EXAMPLES],
+            {**a.unexpected_by_operation, **b.unexpected_by_operation},
+        )
+        for a, b in zip(total, part, strict=True)
+    ]
+
+
+def _create_results(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists quality")
     con.execute(
         """
@@ -180,6 +279,17 @@ def _keep(
         )
         """
     )
+
+
+def _keep(
+    con: duckdb.DuckDBPyConnection,
+    suite: str,
+    run_id: str,
+    outcomes: list[ExpectationOutcome],
+    operations: list[str],
+) -> None:
+    """One row per operation and expectation; the operations validated now replace their
+    earlier rows."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = [
         (
@@ -197,19 +307,29 @@ def _keep(
         for o in outcomes
     ]
     con.execute("begin transaction")
-    if replace_all:
-        con.execute("delete from quality.expectation_results where suite = ?", [suite])
-    else:
-        con.execute(
-            "delete from quality.expectation_results where suite = ? "
-            "and operation_id in (select unnest(?::varchar[]))",
-            [suite, operations],
-        )
-    con.executemany(
-        "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+    con.execute(
+        "delete from quality.expectation_results where suite = ? and operation_id in (select unnest(?::varchar[]))",
+        [suite, operations],
     )
+    if rows:
+        names = [
+            "suite",
+            "operation_id",
+            "expectation",
+            "success",
+            "severity",
+            "unexpected_count",
+            "examples",
+            "run_id",
+            "validated_at",
+        ]
+        con.register(
+            "_results", pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows])
+        )
+        try:
+            con.execute(
+                f"insert into quality.expectation_results ({', '.join(names)}) select * from _results"
+            )
+        finally:
+            con.unregister("_results")
     con.execute("commit")
-
-
-def outcome_as_json(outcome: SuiteOutcome) -> str:
-    return json.dumps([o.__dict__ for o in outcome.outcomes], default=str)

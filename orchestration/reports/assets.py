@@ -1,10 +1,12 @@
 """The operation reports as the last asset of a load, written from the published warehouse."""
 
 import dagster as dg
+import duckdb as duckdb_lib
 
+from orchestration import build_state
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.reports.operation_report import write_reports
-from orchestration.resources import WarehouseResource
+from orchestration.resources import BuildDuckDBResource, WarehouseResource
 
 
 @dg.asset(
@@ -15,17 +17,35 @@ from orchestration.resources import WarehouseResource
     kinds={"html"},
 )
 def operation_reports(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, duckdb: BuildDuckDBResource
 ) -> dg.MaterializeResult:
     """warehouse/reports/<operation_id>.html: one self-contained page per operation, for
     coordinators — headline figures against the published ones, each country's share,
-    arrests by charge, quarantine, files; every number links to its source cell."""
+    arrests by charge, quarantine, files; every number links to its source cell. Only the
+    operations this load rebuilt (and any without a page yet) are written again."""
     paths = warehouse.paths
-    written = write_reports(paths.warehouse, paths.raw_dir, paths.reports_dir)
+    with duckdb.get_connection() as con:
+        rebuilt = build_state.last_scope(con)  # None: every operation
+    published = duckdb_lib.connect(str(paths.warehouse), read_only=True)
+    try:
+        operations = [
+            r[0]
+            for r in published.execute("select operation_id from marts.dim_operation").fetchall()
+        ]
+    finally:
+        published.close()
+    stale = [
+        op
+        for op in operations
+        if rebuilt is None or op in rebuilt or not (paths.reports_dir / f"{op}.html").exists()
+    ]
+    written = (
+        write_reports(paths.warehouse, paths.raw_dir, paths.reports_dir, stale) if stale else []
+    )
     return dg.MaterializeResult(
         metadata={
-            "reports": dg.MetadataValue.md(
-                "\n".join(f"- [{p.name}]({p.as_uri()})" for p in written)
+            "written": dg.MetadataValue.md(
+                "\n".join(f"- [{p.name}]({p.as_uri()})" for p in written) or "none changed"
             ),
             "count": len(written),
         }

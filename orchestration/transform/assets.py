@@ -39,22 +39,32 @@ def jad_dbt_models(
     progress.current().stage("Building the models (dbt)")
     started = build_state.now()
     version = build_state.model_version(dbt_project_dir())
+    seeds = build_state.seeds_version(dbt_project_dir())
     with duckdb.get_connection() as con:
         pending = build_state.pending_operations(con)
         models_changed = build_state.read_state(con, "model_version") != version
+        seeds_changed = build_state.read_state(con, "seeds_version") != seeds
+        build_state.write_scope(con, sorted(pending & set(context.partition_keys)))
     if models_changed:
         scope = None
-        args = ["build", "--full-refresh"]
+        args = ["build", "--full-refresh", "--vars", json.dumps({"use_build_scope": True})]
         context.log.info("the dbt models changed since the last build: every operation is rebuilt")
     else:
         scope = sorted(pending & set(context.partition_keys))
-        args = ["build", "--vars", json.dumps({"operation_ids": scope})]
+        args = ["build", "--vars", json.dumps({"use_build_scope": True})]
         context.log.info(f"operations rebuilt: {', '.join(scope) or 'none (nothing changed)'}")
+    if not (models_changed or seeds_changed):
+        # the vocabulary tables are as they were: build models and run every test, seeds not
+        args += ["--select", "resource_type:model resource_type:test"]
+    # One target folder per deployment, kept between loads: dbt reuses its partial parse
+    # (a fresh folder per run would parse the whole project again, 2 s here).
+    target = warehouse.paths.build_dir / "dbt_target"
     with exclusive_load(warehouse.paths.load_lock), progress.current().tool_output():
-        yield from dbt.cli(args, context=context).stream()
+        yield from dbt.cli(args, context=context, target_path=target).stream()
     with duckdb.get_connection() as con:  # reached only when dbt succeeded
         build_state.clear_pending(con, scope, started)
         build_state.write_state(con, "model_version", version)
+        build_state.write_state(con, "seeds_version", seeds)
         build_state.write_state(
             con, "last_scope", json.dumps(scope) if scope is not None else build_state.ALL
         )

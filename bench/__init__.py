@@ -1,0 +1,1 @@
+"""The benchmark (`make bench`): jad-warehouse against the limits of the machine."""

@@ -1,0 +1,111 @@
+"""One measurement in its own process (so that its peak memory is its own):
+
+    python -m bench.measure read_limit   RAW_DIR
+    python -m bench.measure naive_pandas RAW_DIR
+    python -m bench.measure load         RAW_DIR WAREHOUSE
+
+It prints one JSON line: seconds, files, and for a load the seconds of each Dagster step.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+SPREADSHEETS = (".xlsx", ".xls", ".ods")
+
+
+def submission_files(raw_dir: Path) -> list[Path]:
+    return sorted(p for p in raw_dir.glob("*/submissions/*") if p.is_file())
+
+
+def read_limit(raw_dir: Path) -> dict:
+    """python-calamine reading every cell of every file (csv: decoding and splitting), nothing else."""
+    import csv
+
+    import python_calamine
+
+    files = submission_files(raw_dir)
+    started = time.perf_counter()
+    cells = 0
+    for path in files:
+        if path.suffix.lower() in SPREADSHEETS:
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+            for name in book.sheet_names:
+                cells += sum(len(row) for row in book.get_sheet_by_name(name).to_python())
+        else:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            cells += sum(len(row) for row in csv.reader(io.StringIO(text), delimiter=";"))
+    return {"seconds": time.perf_counter() - started, "files": len(files), "cells": cells}
+
+
+def naive_pandas(raw_dir: Path) -> dict:
+    """What a user would write: pandas.read_excel with openpyxl (odf for ods) per file."""
+    import pandas as pd
+
+    warnings.filterwarnings("ignore")
+    files = submission_files(raw_dir)
+    started = time.perf_counter()
+    for path in files:
+        suffix = path.suffix.lower()
+        if suffix == ".xlsx":
+            pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl")
+        elif suffix == ".ods":
+            pd.read_excel(path, sheet_name=None, header=None, engine="odf")
+        elif suffix == ".xls":
+            pd.read_excel(
+                path, sheet_name=None, header=None, engine="calamine"
+            )  # xlrd is not installed
+        else:
+            pd.read_csv(
+                path,
+                sep=None,
+                engine="python",
+                header=None,
+                encoding_errors="replace",
+                on_bad_lines="skip",
+            )
+    return {"seconds": time.perf_counter() - started, "files": len(files)}
+
+
+def load(raw_dir: Path, warehouse: Path) -> dict:
+    """A jadwh load, in process, with the time of each of its steps."""
+    import dagster as dg
+
+    from orchestration.load import run_load
+    from orchestration.settings import Paths
+
+    started = time.perf_counter()
+    outcome = run_load(
+        Paths(raw_dir=raw_dir, warehouse=warehouse),
+        instance=dg.DagsterInstance.ephemeral(),
+        quiet=True,
+    )
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "published": outcome.published,
+        "failed_steps": outcome.failed_steps,
+        "steps": outcome.step_seconds,
+    }
+
+
+def main() -> None:
+    mode, raw_dir = sys.argv[1], Path(sys.argv[2])
+    if mode == "read_limit":
+        result = read_limit(raw_dir)
+    elif mode == "naive_pandas":
+        result = naive_pandas(raw_dir)
+    elif mode == "load":
+        result = load(raw_dir, Path(sys.argv[3]))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}: read_limit, naive_pandas or load")
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""The benchmark: synthetic corpora of several sizes, each measured in one run on one machine.
+
+    python -m bench.run [--sizes 1,30,300] [--work bench/work] [--skip-naive]
+
+For each size (operations of ~36 country files written by the corpus generator):
+
+    read_limit        python-calamine reading every cell of every file, nothing else
+    naive_pandas      pandas.read_excel with openpyxl (odf for ods) per file
+    full_load         jadwh load into an empty warehouse: landing, dbt, checks, publish
+    empty_load        the same load again, with nothing new: the fixed cost of a load
+    incremental_load  a load after one new file in one operation
+
+each in its own process, with its peak resident memory. Prints a table and writes
+bench/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+LANDING_STEP = "land_raw_files"
+
+
+def measure(*args: str) -> tuple[dict, float]:
+    """Run `python -m bench.measure ARGS` alone; its JSON result and its peak RSS in MiB."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.measure", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "DO_NOT_TRACK": "1"},
+    )
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"bench.measure {' '.join(args)} failed")
+    # Linux: ru_maxrss in KiB, the largest of the process and its waited-for children (dbt)
+    return json.loads(output.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def corpus(work: Path, operations: int) -> Path:
+    """A synthetic raw/ folder of `operations` operations (kept between runs)."""
+    from corpus.synthetic import write_synthetic
+
+    raw = work / f"size-{operations}" / "raw"
+    marker = raw / ".complete"
+    if not marker.exists():
+        shutil.rmtree(raw, ignore_errors=True)
+        write_synthetic(raw, operations, seed=2026, countries=33, days=4)
+        shutil.rmtree(raw / "_truth", ignore_errors=True)
+        marker.write_text("ok\n")
+    return raw
+
+
+def warm(raw: Path) -> None:
+    """Read every file once, so that every contender starts from the page cache."""
+    for path in raw.rglob("*"):
+        if path.is_file():
+            path.read_bytes()
+
+
+def add_one_file(raw: Path) -> Path:
+    """One new file in one operation: a country's csv sent again with one byte more."""
+    source = sorted(raw.glob("*/submissions/*.csv"))[0]
+    target = source.with_name(source.stem + "_resent" + source.suffix)
+    target.write_bytes(source.read_bytes() + b"\n")
+    return target
+
+
+def bench_size(operations: int, work: Path, naive: bool, console: Console) -> dict:
+    raw = corpus(work, operations)
+    warehouse = work / f"size-{operations}" / "warehouse" / "jad.duckdb"
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    for resent in raw.glob("*/submissions/*_resent.*"):
+        resent.unlink()
+    warm(raw)
+    console.print(f"[bold]{operations} operation(s)[/]: {raw}")
+    read, read_rss = measure("read_limit", str(raw))
+    read_again, _ = measure("read_limit", str(raw))
+    read["seconds"] = min(read["seconds"], read_again["seconds"])
+    console.print(
+        f"  read limit       {read['seconds']:.2f} s, {read['files']} files, {read['cells']} cells"
+    )
+    pandas_result, pandas_rss = (
+        measure("naive_pandas", str(raw)) if naive else ({"seconds": None}, None)
+    )
+    if naive:
+        console.print(f"  naive pandas     {pandas_result['seconds']:.2f} s")
+    full, full_rss = measure("load", str(raw), str(warehouse))
+    console.print(f"  full load        {full['seconds']:.2f} s (published: {full['published']})")
+    empty, empty_rss = measure("load", str(raw), str(warehouse))
+    console.print(f"  load of nothing  {empty['seconds']:.2f} s")
+    add_one_file(raw)
+    incremental, incremental_rss = measure("load", str(raw), str(warehouse))
+    console.print(f"  one new file     {incremental['seconds']:.2f} s")
+    landing = full["steps"].get(LANDING_STEP)
+    return {
+        "size": operations,
+        "files": read["files"],
+        "cells": read["cells"],
+        "ingest_ratio_to_read_limit": round(landing / read["seconds"], 2) if landing else None,
+        "incremental_ratio_to_empty_load": round(incremental["seconds"] / empty["seconds"], 3),
+        "peak_rss_mib": round(
+            max(r for r in (read_rss, pandas_rss, full_rss, empty_rss, incremental_rss) if r), 1
+        ),
+        "peak_rss_mib_by_run": {
+            "read_limit": round(read_rss, 1),
+            "naive_pandas": round(pandas_rss, 1) if pandas_rss else None,
+            "full_load": round(full_rss, 1),
+            "empty_load": round(empty_rss, 1),
+            "incremental_load": round(incremental_rss, 1),
+        },
+        "published": full["published"] and incremental["published"],
+        "seconds": {
+            "read_limit": round(read["seconds"], 3),
+            "naive_pandas": round(pandas_result["seconds"], 3)
+            if pandas_result["seconds"]
+            else None,
+            "full_load": round(full["seconds"], 3),
+            "ingest": round(landing, 3) if landing else None,
+            "empty_load": round(empty["seconds"], 3),
+            "incremental_load": round(incremental["seconds"], 3),
+        },
+        "full_load_steps": {
+            k: round(v, 3) for k, v in sorted(full["steps"].items(), key=lambda kv: -kv[1])
+        },
+        "incremental_load_steps": {
+            k: round(v, 3) for k, v in sorted(incremental["steps"].items(), key=lambda kv: -kv[1])
+        },
+    }
+
+
+def print_table(console: Console, sizes: list[dict]) -> None:
+    table = Table(title="jad-warehouse benchmark", title_justify="left")
+    for column in (
+        "operations",
+        "files",
+        "read limit s",
+        "naive pandas s",
+        "ingest s",
+        "ingest / read limit",
+        "full load s",
+        "load of nothing s",
+        "one new file s",
+        "one new file / nothing",
+        "peak RSS MiB",
+    ):
+        table.add_column(column, justify="right")
+    for s in sizes:
+        seconds = s["seconds"]
+        table.add_row(
+            str(s["size"]),
+            str(s["files"]),
+            f"{seconds['read_limit']:.2f}",
+            "—" if seconds["naive_pandas"] is None else f"{seconds['naive_pandas']:.1f}",
+            f"{seconds['ingest']:.2f}",
+            f"{s['ingest_ratio_to_read_limit']:.1f}x",
+            f"{seconds['full_load']:.1f}",
+            f"{seconds['empty_load']:.1f}",
+            f"{seconds['incremental_load']:.1f}",
+            f"{s['incremental_ratio_to_empty_load']:.2f}",
+            f"{s['peak_rss_mib']:.0f}",
+        )
+    console.print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", default="1,30,300", help="numbers of operations, comma-separated"
+    )
+    parser.add_argument(
+        "--work", type=Path, default=ROOT / "bench" / "work", help="where corpora and warehouses go"
+    )
+    parser.add_argument("--skip-naive", action="store_true", help="skip the pandas baseline (slow)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args()
+    console = Console()
+    started = time.monotonic()
+    sizes = [
+        bench_size(int(n), args.work, not args.skip_naive, console) for n in args.sizes.split(",")
+    ]
+    print_table(console, sizes)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    result = {
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "total_seconds": round(time.monotonic() - started, 1),
+        "sizes": sizes,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    console.print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
