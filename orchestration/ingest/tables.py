@@ -255,8 +255,9 @@ def _is_sub_header(
     merged: list[MergedRange],
 ) -> bool:
     """The row under a header is its second level when it holds only labels and either
-    some header cells are merged down over it (the header band is two rows deep), or some
-    of its labels stand under a gap of the first level ('Arrests' over its charges)."""
+    some header cells are merged down over it (the header band is two rows deep), some
+    of its labels stand under a gap of the first level ('Arrests' over its charges), or
+    each of its labels is a charge straight under a metric (one charge, no merges: csv)."""
     below = [
         c
         for c in by_row.get(row, [])
@@ -271,8 +272,10 @@ def _is_sub_header(
     )
     if merged_down:
         return True
-    above = {c.col for c in run}
-    return any(is_header_like(c) for c in below) and any(c.col not in above for c in below)
+    above = {c.col: c for c in run}
+    if any(c.col not in above for c in below):
+        return any(is_header_like(c) for c in below)
+    return all(c.has("charge") and above[c.col].has("metric") for c in below)
 
 
 def _new_header(inside: list[CellInfo]) -> bool:

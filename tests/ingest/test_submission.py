@@ -55,3 +55,28 @@ def test_a_table_whose_header_no_seed_knows_is_still_read_as_a_table(vocabulary,
     assert observation.period_date.isoformat() == "2020-09-24"
     # the unknown header stays among the labels, so that dbt quarantines it by name
     assert observation.measure_labels == ["Persons checked", "Quax"]
+
+
+def test_one_charge_under_the_arrests_header_is_a_breakdown_not_a_value(vocabulary, window):
+    """A csv has no merged cells: a lone charge straight under 'Arrests' qualifies it
+    (found by the 300-operation benchmark, where an operation had a single charge)."""
+    from tests.fixtures.workbooks import csv_bytes
+
+    data = csv_bytes(
+        [
+            ["Country: Ireland", "", ""],
+            ["Date", "Persons checked", "Arrests"],
+            ["", "", "Migrant smuggling"],
+            ["24.09.2020", "1 200", "4"],
+            ["25.09.2020", "900", "3"],
+        ]
+    )
+    reading = read_submission(data, "IE_results.csv", window, vocabulary)
+    assert not reading.quarantine
+    by_cell = {o.cell_ref: o for o in reading.observations}
+    assert by_cell["C4"].value_number == 4
+    assert by_cell["C4"].measure_labels == ["Migrant smuggling"]
+    assert "Arrests" in by_cell["C4"].context_labels
+    assert by_cell["B4"].measure_labels == ["Persons checked"]
+    assert by_cell["C4"].period_date.isoformat() == "2020-09-24"
+    assert "A4" not in by_cell
