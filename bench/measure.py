@@ -2,7 +2,7 @@
 
     python -m bench.measure read_limit   RAW_DIR
     python -m bench.measure naive_pandas RAW_DIR
-    python -m bench.measure load         RAW_DIR WAREHOUSE
+    python -m bench.measure load         RAW_DIR WAREHOUSE [OPERATION]
 
 It prints one JSON line: seconds, files, and for a load the seconds of each Dagster step.
 """
@@ -72,8 +72,9 @@ def naive_pandas(raw_dir: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "files": len(files)}
 
 
-def load(raw_dir: Path, warehouse: Path) -> dict:
-    """A jadwh load, in process, with the time of each of its steps."""
+def load(raw_dir: Path, warehouse: Path, operation: str | None = None) -> dict:
+    """A jadwh load (of one operation, forced, when named), in process, with the time of
+    each of its steps."""
     import dagster as dg
 
     from orchestration.load import run_load
@@ -84,11 +85,13 @@ def load(raw_dir: Path, warehouse: Path) -> dict:
         Paths(raw_dir=raw_dir, warehouse=warehouse),
         instance=dg.DagsterInstance.ephemeral(),
         quiet=True,
+        operation=operation,
     )
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
         "published": outcome.published,
+        "ran": outcome.run_id is not None,
         "failed_steps": outcome.failed_steps,
         "steps": outcome.step_seconds,
     }
@@ -101,7 +104,7 @@ def main() -> None:
     elif mode == "naive_pandas":
         result = naive_pandas(raw_dir)
     elif mode == "load":
-        result = load(raw_dir, Path(sys.argv[3]))
+        result = load(raw_dir, Path(sys.argv[3]), *sys.argv[4:5])
     else:
         raise SystemExit(f"unknown mode {mode!r}: read_limit, naive_pandas or load")
     sys.stdout.write(json.dumps(result) + "\n")

@@ -7,8 +7,10 @@ For each size (operations of ~36 country files written by the corpus generator):
     read_limit        python-calamine reading every cell of every file, nothing else
     naive_pandas      pandas.read_excel with openpyxl (odf for ods) per file
     full_load         jadwh load into an empty warehouse: landing, dbt, checks, publish
-    empty_load        the same load again, with nothing new: the fixed cost of a load
-    incremental_load  a load after one new file in one operation
+    nothing_new       the same load again: it finds nothing changed and starts no run
+    empty_load        a load of one unchanged operation, forced: the fixed cost of a run
+                      (Dagster, dbt build, checks, publish) when there is nothing to add
+    incremental_load  a load after one new file in that operation
 
 each in its own process, with its peak resident memory. Prints a table and writes
 bench/results/latest.json.
@@ -74,8 +76,8 @@ def warm(raw: Path) -> None:
 
 
 def add_one_file(raw: Path) -> Path:
-    """One new file in one operation: a country's csv sent again with one byte more."""
-    source = sorted(raw.glob("*/submissions/*.csv"))[0]
+    """One new file in the latest operation: a country's csv sent again with one byte more."""
+    source = sorted(raw.glob("*/submissions/*.csv"))[-1]
     target = source.with_name(source.stem + "_resent" + source.suffix)
     target.write_bytes(source.read_bytes() + b"\n")
     return target
@@ -102,9 +104,14 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
         console.print(f"  naive pandas     {pandas_result['seconds']:.2f} s")
     full, full_rss = measure("load", str(raw), str(warehouse))
     console.print(f"  full load        {full['seconds']:.2f} s (published: {full['published']})")
-    empty, empty_rss = measure("load", str(raw), str(warehouse))
-    console.print(f"  load of nothing  {empty['seconds']:.2f} s")
-    add_one_file(raw)
+    nothing, nothing_rss = measure("load", str(raw), str(warehouse))
+    console.print(f"  nothing new      {nothing['seconds']:.2f} s (a run: {nothing['ran']})")
+    operation = add_one_file(raw).parent.parent.name
+    added = next(raw.glob(f"{operation}/submissions/*_resent.*"))
+    hidden = added.rename(added.with_name("." + added.name))  # not yet arrived
+    empty, empty_rss = measure("load", str(raw), str(warehouse), operation)
+    console.print(f"  load of nothing  {empty['seconds']:.2f} s (one unchanged operation, forced)")
+    hidden.rename(added)
     incremental, incremental_rss = measure("load", str(raw), str(warehouse))
     console.print(f"  one new file     {incremental['seconds']:.2f} s")
     landing = full["steps"].get(LANDING_STEP)
@@ -115,12 +122,18 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
         "ingest_ratio_to_read_limit": round(landing / read["seconds"], 2) if landing else None,
         "incremental_ratio_to_empty_load": round(incremental["seconds"] / empty["seconds"], 3),
         "peak_rss_mib": round(
-            max(r for r in (read_rss, pandas_rss, full_rss, empty_rss, incremental_rss) if r), 1
+            max(
+                r
+                for r in (read_rss, pandas_rss, full_rss, nothing_rss, empty_rss, incremental_rss)
+                if r
+            ),
+            1,
         ),
         "peak_rss_mib_by_run": {
             "read_limit": round(read_rss, 1),
             "naive_pandas": round(pandas_rss, 1) if pandas_rss else None,
             "full_load": round(full_rss, 1),
+            "nothing_new": round(nothing_rss, 1),
             "empty_load": round(empty_rss, 1),
             "incremental_load": round(incremental_rss, 1),
         },
@@ -132,8 +145,12 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
             else None,
             "full_load": round(full["seconds"], 3),
             "ingest": round(landing, 3) if landing else None,
+            "nothing_new": round(nothing["seconds"], 3),
             "empty_load": round(empty["seconds"], 3),
             "incremental_load": round(incremental["seconds"], 3),
+        },
+        "empty_load_steps": {
+            k: round(v, 3) for k, v in sorted(empty["steps"].items(), key=lambda kv: -kv[1])
         },
         "full_load_steps": {
             k: round(v, 3) for k, v in sorted(full["steps"].items(), key=lambda kv: -kv[1])
@@ -154,6 +171,7 @@ def print_table(console: Console, sizes: list[dict]) -> None:
         "ingest s",
         "ingest / read limit",
         "full load s",
+        "nothing new s",
         "load of nothing s",
         "one new file s",
         "one new file / nothing",
@@ -170,6 +188,7 @@ def print_table(console: Console, sizes: list[dict]) -> None:
             f"{seconds['ingest']:.2f}",
             f"{s['ingest_ratio_to_read_limit']:.1f}x",
             f"{seconds['full_load']:.1f}",
+            f"{seconds['nothing_new']:.1f}",
             f"{seconds['empty_load']:.1f}",
             f"{seconds['incremental_load']:.1f}",
             f"{s['incremental_ratio_to_empty_load']:.2f}",

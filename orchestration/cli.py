@@ -53,7 +53,10 @@ def load(
         True, "--wait/--no-wait", help="Wait for a load in progress, or refuse at once (exit 3)."
     ),
     operation: str | None = typer.Option(
-        None, "--operation", "-o", help="Load only this operation (a folder of raw/)."
+        None, "--operation", "-o", help="Load this operation (a folder of raw/), changed or not."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Load every operation, even those published with these inputs."
     ),
 ) -> None:
     """Land raw/, build the models, run every check, publish the warehouse if they pass,
@@ -73,12 +76,22 @@ def load(
     try:
         with LoadProgressBar(console) as progress:
             outcome = run_load(
-                paths, wait_seconds=None if wait else 0, operation=operation, quiet=True
+                paths,
+                wait_seconds=None if wait else 0,
+                operation=operation,
+                quiet=True,
+                force=force,
             )
     except LoadInProgress as busy:
         raise fail(str(busy), EXIT_BUSY) from None
     except NothingToLoad as nothing:
         raise fail(str(nothing), EXIT_USAGE) from None
+    if outcome.run_id is None:
+        console.print(
+            f"[green]Up to date:[/] nothing new in {outcome.up_to_date} operation(s) since they "
+            f"were published; {paths.warehouse} is unchanged (`jadwh load --force` reloads all)."
+        )
+        return
     print_landing_summary(console, progress.summaries)
     database = paths.warehouse if outcome.published else paths.build_database
     if database.exists():
@@ -91,6 +104,8 @@ def load(
         )
         return
     print_findings(errors, paths.build_database)
+    for message in outcome.errors:
+        errors.print(f"[red]error:[/] {escape(message)}")
     errors.print(
         f"[red]Not published:[/] the load stopped at {', '.join(outcome.failed_steps) or 'a check'}; "
         f"{paths.warehouse} is unchanged (the last good warehouse). "

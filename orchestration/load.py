@@ -7,18 +7,14 @@ each here, FIELD-NOTES); one `dbt build` per load, never one per file.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.code_location import ASSETS, CHECKS
-from orchestration.partitions import (
-    OPERATIONS,
-    discovered_operations,
-    range_tags,
-    register_operations,
-)
+from orchestration.load_plan import plan_load
+from orchestration.partitions import discovered_operations, partition_tags, register_operations
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.publish.lock import exclusive_load
 from orchestration.resources import resources_for
@@ -28,12 +24,13 @@ from orchestration.settings import PROJECT_ROOT, Paths
 @dataclass
 class LoadOutcome:
     success: bool
-    run_id: str
+    run_id: str | None  # None: nothing was new, no run was needed
     published: bool
     failed_steps: list[str]
-    step_seconds: dict[
-        str, float
-    ]  # wall time of each Dagster step, for summaries and the benchmark
+    step_seconds: dict[str, float]  # wall time of each Dagster step, for summaries and bench
+    operations: list[str] = field(default_factory=list)  # what the run covered
+    up_to_date: int = 0  # operations left alone: published already with these inputs
+    errors: list[str] = field(default_factory=list)  # the failing steps' messages
 
 
 def dagster_instance() -> dg.DagsterInstance:
@@ -63,41 +60,54 @@ def run_load(
     operation: str | None = None,
     trigger: str = "cli",
     quiet: bool = False,
+    force: bool = False,
 ) -> LoadOutcome:
-    """Load every operation of raw/ (or one), check it, publish it if it passes."""
+    """Load the operations of raw/ that changed since they were last published (or the one
+    named, or all when forced), check them, publish the warehouse if every check passes."""
     instance = instance or dagster_instance()
     operations = discovered_operations(paths)
     if operation is not None:
         if operation not in operations:
             raise NothingToLoad(f"{paths.raw_dir / operation} holds no operation.yaml")
-        operations = [operation]
+        operations, force = [operation], True  # named: loaded whether it changed or not
     if not operations:
         raise NothingToLoad(f"{paths.raw_dir} holds no operation (no */operation.yaml)")
-    register_operations(instance, operations)
-    tags = {"jad/trigger": trigger}
-    partition_key = None
-    if len(operations) == 1:
-        partition_key = operations[0]
-    else:
-        known = instance.get_dynamic_partitions(OPERATIONS.name)
-        tags |= range_tags([known[0], known[-1]])
     with exclusive_load(paths.load_lock, wait_seconds):
+        plan = plan_load(paths, operations, force)
+        if not plan.operations:
+            return LoadOutcome(True, None, False, [], {}, [], plan.up_to_date)
+        register_operations(instance, operations)
         result = dg.materialize(
             [*ASSETS, *CHECKS],
             resources=resources_for(paths),
             instance=instance,
-            partition_key=partition_key,
             raise_on_error=False,
-            tags=tags,
+            tags={"jad/trigger": trigger, **partition_tags(instance, plan.operations)},
             run_config=QUIET if quiet else None,
         )
-    published = any(
-        event.asset_key == PUBLISHED_KEY for event in result.get_asset_materialization_events()
-    )
-    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        published = any(
+            event.asset_key == PUBLISHED_KEY for event in result.get_asset_materialization_events()
+        )
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     return LoadOutcome(
-        result.success, result.run_id, published, failed, _step_seconds(instance, result.run_id)
+        result.success,
+        result.run_id,
+        published,
+        [e.step_key for e in failures],
+        _step_seconds(instance, result.run_id),
+        plan.operations,
+        plan.up_to_date,
+        [_failure_message(e) for e in failures],
     )
+
+
+def _failure_message(event: dg.DagsterEvent) -> str:
+    error = event.step_failure_data.error if event.step_failure_data else None
+    if error is None:
+        return event.message or event.step_key
+    while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error.message else error.cls_name
 
 
 def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:

@@ -35,3 +35,16 @@ def range_tags(operation_ids: list[str]) -> dict[str, str]:
         "dagster/asset_partition_range_start": operation_ids[0],
         "dagster/asset_partition_range_end": operation_ids[-1],
     }
+
+
+def partition_tags(instance: dg.DagsterInstance, operation_ids: list[str]) -> dict[str, str]:
+    """Run tags for the operations of one load: one partition, or the smallest range (in
+    registration order) that holds them all. New files usually arrive for the latest
+    operations, so the range is short; an operation inside it that did not change is
+    landed again as a no-op (its files are known by content)."""
+    if len(operation_ids) == 1:
+        return {"dagster/partition": operation_ids[0]}
+    known = instance.get_dynamic_partitions(OPERATIONS.name)
+    wanted = set(operation_ids)
+    positions = [i for i, op in enumerate(known) if op in wanted]
+    return range_tags([known[positions[0]], known[positions[-1]]])

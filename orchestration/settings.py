@@ -41,10 +41,15 @@ def seeds_dir() -> Path:
 
 @dataclass(frozen=True)
 class Paths:
-    """The absolute paths one load works with."""
+    """The absolute paths one load works with (dbt runs in its own folder: a relative
+    path would point somewhere else there)."""
 
     raw_dir: Path
     warehouse: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "raw_dir", _absolute(str(self.raw_dir)))
+        object.__setattr__(self, "warehouse", _absolute(str(self.warehouse)))
 
     @property
     def build_dir(self) -> Path:

@@ -23,10 +23,15 @@ class FileState:
     sha256: str
 
 
-def scan(raw_dir: Path, known: dict[str, FileState]) -> dict[str, FileState]:
-    """relative path -> state, for every manifest and submission under raw/."""
+def scan(
+    raw_dir: Path, known: dict[str, FileState], operations: list[str] | None = None
+) -> dict[str, FileState]:
+    """relative path -> state, for every manifest and submission under raw/ (or under
+    these operations only)."""
     states: dict[str, FileState] = {}
     for operation_dir in discover_operations(raw_dir):
+        if operations is not None and operation_dir.name not in operations:
+            continue
         for path in [operation_dir / MANIFEST, *submission_files(operation_dir)]:
             relative = path.relative_to(raw_dir).as_posix()
             stat = path.stat()

@@ -1,4 +1,5 @@
-"""The nightly load: every operation of raw/, in one run, at 02:00 Europe/Paris.
+"""The nightly load: every operation of raw/ that changed since it was last published, in
+one run, at 02:00 Europe/Paris (nothing new: no run).
 
 The time and zone are configuration: JAD_NIGHTLY_CRON (default '0 2 * * *') and
 JAD_NIGHTLY_TIMEZONE (default 'Europe/Paris').
@@ -9,7 +10,8 @@ import os
 import dagster as dg
 
 from orchestration.automation.jobs import load_warehouse
-from orchestration.partitions import discovered_operations, range_tags, register_operations
+from orchestration.load_plan import plan_load
+from orchestration.partitions import discovered_operations, partition_tags, register_operations
 from orchestration.settings import Paths
 
 DEFAULT_CRON = "0 2 * * *"
@@ -23,17 +25,19 @@ def build_nightly_schedule(paths: Paths) -> dg.ScheduleDefinition:
         cron_schedule=os.environ.get("JAD_NIGHTLY_CRON", DEFAULT_CRON),
         execution_timezone=os.environ.get("JAD_NIGHTLY_TIMEZONE", DEFAULT_TIMEZONE),
         default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Loads whatever has arrived in raw/ overnight: every operation, one run.",
+        description="Loads whatever has arrived in raw/ overnight: the changed operations, one run.",
     )
     def nightly_load(context: dg.ScheduleEvaluationContext):
         operations = discovered_operations(paths)
         if not operations:
             return dg.SkipReason(f"{paths.raw_dir} holds no operation")
+        plan = plan_load(paths, operations)
+        if not plan.operations:
+            return dg.SkipReason(f"nothing new: {plan.up_to_date} operation(s) up to date")
         register_operations(context.instance, operations)
-        known = context.instance.get_dynamic_partitions("operation")
         return dg.RunRequest(
             run_key=context.scheduled_execution_time.isoformat(),
-            tags={**range_tags([known[0], known[-1]]), "jad/trigger": "schedule"},
+            tags={**partition_tags(context.instance, plan.operations), "jad/trigger": "schedule"},
         )
 
     return nightly_load

@@ -8,7 +8,7 @@ is both this asset and the dbt source).
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration import build_state, progress
+from orchestration import build_state, load_plan, progress
 from orchestration.ingest.vocabulary import cached_vocabulary
 from orchestration.landing.land import MANIFEST, land_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
@@ -74,7 +74,9 @@ def land_raw_files(
                 context.log.warning(f"{operation_id}: no {MANIFEST} under {paths.raw_dir}; skipped")
         if build_state.pending_operations(con):
             warm_up()  # an earlier load left work: this one's checks will validate
+        seen = load_plan.fingerprints(paths, [d.name for d in operation_dirs])
         summaries = land_operations(con, operation_dirs, vocabulary, version, on_reading=warm_up)
+        load_plan.record_landed(con, seen)
         for summary in summaries:
             progress.current().landed(summary)
             context.log.info(

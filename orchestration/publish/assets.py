@@ -4,7 +4,7 @@ upstream was built and every blocking check upstream passed."""
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration import progress
+from orchestration import load_plan, progress
 from orchestration.publish.atomic import publish
 from orchestration.publish.lock import exclusive_load
 from orchestration.quality import gate
@@ -67,6 +67,8 @@ def published_warehouse(
         record = publish(
             paths, context.run_id, {"tables": counts, "reconciliation_checks_passed": reconciled}
         )
+        with duckdb.get_connection() as con:
+            load_plan.record_published(con)  # after the swap: a crash before it only repeats work
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(paths.warehouse)),

@@ -68,7 +68,7 @@ def test_a_restart_neither_misses_nor_repeats(tmp_path):
     assert replay[0].run_key == _tick(restarted, instance, cursor).run_requests[0].run_key
 
 
-def test_nightly_schedule_loads_every_operation_in_one_run(tmp_path, monkeypatch):
+def test_nightly_schedule_loads_every_new_operation_in_one_run(tmp_path, monkeypatch):
     raw = copy_raw(tmp_path / "raw")
     other = raw / "2031-03-synthetic-0001"
     other.mkdir()

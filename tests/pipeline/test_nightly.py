@@ -1,6 +1,7 @@
 """A production pipeline: operations as partitions, incremental loads, resubmissions,
 analysts reading while a load runs, and a load killed half-way."""
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -73,16 +74,40 @@ def test_loads_are_incremental_and_an_operation_loads_alone(seed_warehouse, tmp_
     truth = json.loads((tmp_path / "synthetic" / "_truth" / f"{first}.json").read_text())
     assert _country_totals_match_truth(paths, first, truth) == []
 
-    assert run_load(paths, instance=instance).published  # nothing new: nothing reworked
-    assert _state(paths, "last_scope") == []
+    published = paths.warehouse.read_bytes()
+    again = run_load(paths, instance=instance)  # nothing new: no run at all
+    assert (again.run_id, again.operations, again.up_to_date) == (None, [], 2)
+    assert paths.warehouse.read_bytes() == published
 
     shutil.copytree(tmp_path / "synthetic" / second, raw / second)
     outcome = run_load(paths, instance=instance, operation=second)  # one operation, alone
     assert outcome.published
     assert _state(paths, "last_scope") == [second]
     materialized = instance.get_materialized_partitions(dg.AssetKey(["raw", "observations"]))
-    assert materialized == {first, second, SEED_OPERATION}
+    assert materialized == {first, second}  # the seed operation never needed a run here
     assert set(instance.get_dynamic_partitions(OPERATIONS.name)) == {SEED_OPERATION, first, second}
+
+
+def test_the_nightly_schedule_skips_a_night_with_nothing_new(seed_warehouse, tmp_path):
+    from orchestration.automation.schedules import build_nightly_schedule
+
+    raw = copy_raw(tmp_path / "raw")
+    paths = _warehouse_like(seed_warehouse, tmp_path, raw)
+    schedule = build_nightly_schedule(paths)
+
+    def tick(instance):
+        with dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=dt.datetime(2026, 12, 1, 2, 0)
+        ) as context:
+            return schedule.evaluate_tick(context)
+
+    with dg.instance_for_test() as instance:
+        quiet = tick(instance)
+        assert not quiet.run_requests and "nothing new" in quiet.skip_message
+        late = raw / SEED_OPERATION / "submissions" / "IE_late.csv"
+        late.write_text("Country;Date;Indicator;Value\nIreland;24.09.2020;Persons checked;1\n")
+        request = tick(instance).run_requests[0]
+        assert request.tags["dagster/partition"] == SEED_OPERATION
 
 
 def test_a_resubmission_supersedes_and_nothing_counts_twice(seed_warehouse, tmp_path):

@@ -1,0 +1,94 @@
+"""Which operations a load must cover: the ones whose inputs changed since a load last
+published them, never all of them by default.
+
+An operation's fingerprint is one hash of its files' contents (raw_files.scan, by sha256),
+the reader version (ingestion code and vocabulary seeds) and the dbt model version. A
+load records the fingerprints of the operations it published; the next load covers only
+operations whose fingerprint differs, or that an interrupted load left pending. Cost then
+grows with what is new, not with the years already loaded: Dagster stores a few events
+per asset and partition of a run, and a run over 300 unchanged operations spent most of
+its minute writing them (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import duckdb
+
+from orchestration import build_state
+from orchestration.automation import raw_files
+from orchestration.landing.versions import reader_version
+from orchestration.settings import Paths, dbt_project_dir
+
+FINGERPRINTS = "published_fingerprints"
+
+
+LANDED = "landed_fingerprints"
+PUBLISHED = "published_fingerprints"
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    operations: list[str]  # what this load covers, in discovery order
+    up_to_date: int  # operations left alone: published with these very inputs
+
+
+def fingerprints(paths: Paths, operations: list[str] | None = None) -> dict[str, str]:
+    """operation -> hash of its files, the reader and the models (all operations, or these)."""
+    versions = f"{reader_version()}:{build_state.model_version(dbt_project_dir())}"
+    digests = raw_files.operation_digests(raw_files.scan(paths.raw_dir, {}, operations))
+    return {
+        operation: hashlib.sha256(f"{versions}:{digest}".encode()).hexdigest()[:16]
+        for operation, digest in digests.items()
+    }
+
+
+def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadPlan:
+    """The operations among `operations` that need a load (all of them when forced, when
+    nothing was published yet, or when the build database is new)."""
+    if force or not paths.warehouse.exists() or not paths.build_database.exists():
+        return LoadPlan(list(operations), 0)
+    current = fingerprints(paths)
+    try:
+        con = duckdb.connect(str(paths.build_database), read_only=True)
+    except duckdb.IOException:  # a load is writing it: cover everything, the run will wait
+        return LoadPlan(list(operations), 0)
+    try:
+        published = json.loads(_read(con, PUBLISHED) or "{}")
+        pending = _pending(con)
+    finally:
+        con.close()
+    needed = [op for op in operations if op in pending or published.get(op) != current.get(op)]
+    return LoadPlan(needed, len(operations) - len(needed))
+
+
+def record_landed(con: duckdb.DuckDBPyConnection, landed: dict[str, str]) -> None:
+    """Landing saw these inputs (fingerprints taken before it read a file: a file changed
+    during the load changes the fingerprint, and the next load covers it again)."""
+    known = json.loads(build_state.read_state(con, LANDED) or "{}")
+    build_state.write_state(con, LANDED, json.dumps(known | landed, sort_keys=True))
+
+
+def record_published(con: duckdb.DuckDBPyConnection) -> None:
+    """After a publish: whatever was landed is built, checked and published."""
+    build_state.write_state(con, PUBLISHED, build_state.read_state(con, LANDED) or "{}")
+
+
+def _read(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """build_state.read_state without creating the schema (the connection is read-only)."""
+    try:
+        row = con.execute("select value from raw.build_state where name = ?", [name]).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
+
+
+def _pending(con: duckdb.DuckDBPyConnection) -> set[str]:
+    try:
+        rows = con.execute("select operation_id from raw.pending_operations").fetchall()
+    except duckdb.CatalogException:
+        return set()
+    return {r[0] for r in rows}
