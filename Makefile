@@ -36,9 +36,10 @@ docs: $(INSTALLED)
 report: $(INSTALLED)
 	$(BIN)/jadwh report
 
-## corpus: regenerate raw/2020-09-se-europe-jad/submissions and its ground truth (deterministic)
+## corpus: regenerate raw/2020-09-se-europe-jad/submissions, its ground truth and tests/fixtures/hostile
 corpus: $(INSTALLED)
 	$(BIN)/python -m corpus seed
+	$(BIN)/python -m corpus hostile
 
 ## bench: the benchmark against the limits of the machine (not part of make test); bench/results/latest.json
 bench: $(INSTALLED)

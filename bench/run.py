@@ -87,7 +87,7 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
     raw = corpus(work, operations)
     warehouse = work / f"size-{operations}" / "warehouse" / "jad.duckdb"
     shutil.rmtree(warehouse.parent, ignore_errors=True)
-    for resent in raw.glob("*/submissions/*_resent.*"):
+    for resent in [*raw.glob("*/submissions/*_resent.*"), *raw.parent.glob("*_resent.*")]:
         resent.unlink()
     warm(raw)
     console.print(f"[bold]{operations} operation(s)[/]: {raw}")
@@ -108,10 +108,10 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
     console.print(f"  nothing new      {nothing['seconds']:.2f} s (a run: {nothing['ran']})")
     operation = add_one_file(raw).parent.parent.name
     added = next(raw.glob(f"{operation}/submissions/*_resent.*"))
-    hidden = added.rename(added.with_name("." + added.name))  # not yet arrived
+    waiting = added.rename(raw.parent / added.name)  # not yet arrived
     empty, empty_rss = measure("load", str(raw), str(warehouse), operation)
     console.print(f"  load of nothing  {empty['seconds']:.2f} s (one unchanged operation, forced)")
-    hidden.rename(added)
+    waiting.rename(added)
     incremental, incremental_rss = measure("load", str(raw), str(warehouse))
     console.print(f"  one new file     {incremental['seconds']:.2f} s")
     landing = full["steps"].get(LANDING_STEP)

@@ -1,4 +1,4 @@
-"""Command line: `python -m corpus seed | synthetic | fault KIND`."""
+"""Command line: `python -m corpus seed | synthetic | fault KIND | hostile`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from corpus.faults import KINDS, write_fault
+from corpus.hostile import write_hostile
 from corpus.seed import write_seed
 from corpus.synthetic import write_synthetic
 
@@ -43,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     fault.add_argument("kind", choices=KINDS)
     fault.add_argument("--out", type=Path, required=True)
     fault.add_argument("--raw-dir", type=Path, default=Path("raw"))
+
+    hostile = sub.add_parser(
+        "hostile", help="write the hostile files and the quarantine reason each must get"
+    )
+    hostile.add_argument("--out", type=Path, default=Path("tests/fixtures/hostile"))
     return parser
 
 
@@ -56,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             args.out, args.operations, seed=args.seed, countries=args.countries, days=args.days
         )
         print(f"wrote {len(ids)} synthetic operations to {args.out}: {', '.join(ids)}")
+    elif args.command == "hostile":
+        expected = write_hostile(args.out)
+        (args.out / "expected.json").write_text(json.dumps(expected, indent=2) + "\n")
+        print(f"wrote {len(expected)} hostile files and expected.json to {args.out}")
     else:
         print(
             json.dumps(write_fault(args.kind, args.out, args.raw_dir), ensure_ascii=False, indent=2)

@@ -17,6 +17,8 @@ from orchestration.ingest.labels import OUTLINE_NUMBER
 # Field roles that describe the file itself, not a figure ('Date: 30.09.2020' in a title
 # block is the date of the report).
 METADATA_ROLES = frozenset({"country", "report_date", "version", "date"})
+# Labels whose value may be any text: facts about the file, and personal data (to drop it).
+PAIRED_ROLES = METADATA_ROLES | {"personal_data"}
 _INLINE = re.compile(r"^(?P<label>[^:：=]{2,80}?)\s*[:：=]\s*(?P<value>\S.*)$")
 _FIGURE = re.compile(r"^[-+−]?\d[\d\s.,'’\u00a0\u202f]*(?:\s*[^\W\d_]{1,6}\.?)?$|^\S{1,5}$")
 
@@ -110,7 +112,7 @@ def _inline_pair(cell: CellInfo, section: CellInfo | None, match_label) -> Pair 
     if not match:
         return None
     matches = match_label(match["label"])
-    is_metadata = any(m.kind == "field" and m.code in METADATA_ROLES for m in matches)
+    is_metadata = any(m.kind == "field" and m.code in PAIRED_ROLES for m in matches)
     is_figure = any(m.kind in ("metric", "charge") for m in matches) and _FIGURE.match(
         match["value"]
     )

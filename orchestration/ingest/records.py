@@ -69,6 +69,17 @@ class IgnoredCell:
 
 
 @dataclass
+class PrivacyDrop:
+    """A column of personal data left out of the warehouse: where, and how many values."""
+
+    sheet_name: str
+    column_letter: str
+    header_text: str | None
+    values_dropped: int
+    detected_by: str  # header (its vocabulary) or values (their pattern)
+
+
+@dataclass
 class QuarantineItem:
     reason_code: str
     message: str
@@ -99,3 +110,4 @@ class SubmissionReading:
     observations: list[Observation] = field(default_factory=list)
     ignored: list[IgnoredCell] = field(default_factory=list)
     quarantine: list[QuarantineItem] = field(default_factory=list)
+    privacy: list[PrivacyDrop] = field(default_factory=list)

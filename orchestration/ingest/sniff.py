@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import zipfile
 from dataclasses import dataclass
+from typing import IO
+
+from orchestration.ingest.limits import Limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -34,8 +38,10 @@ class Format:
     kind: str  # xlsx, ods, xls, csv
 
 
-def sniff_format(data: bytes) -> Format:
-    """xlsx, ods, xls or csv from the content; raises UnreadableFile for anything else."""
+def sniff_format(data: bytes, limits: Limits | None = None) -> Format:
+    """xlsx, ods, xls or csv from the content; raises UnreadableFile for anything else,
+    and for a workbook that is a zip bomb or carries XML entities."""
+    limits = limits or Limits()
     if not data:
         raise UnreadableFile("empty_file", "the file is empty (0 bytes)")
     if data.startswith(OLE_MAGIC):
@@ -47,7 +53,7 @@ def sniff_format(data: bytes) -> Format:
             )
         return Format("xls")
     if data.startswith(ZIP_MAGIC):
-        return Format(_zip_kind(data))
+        return Format(_zip_kind(data, limits))
     if _looks_binary(data):
         raise UnreadableFile(
             "not_a_spreadsheet",
@@ -56,21 +62,87 @@ def sniff_format(data: bytes) -> Format:
     return Format("csv")
 
 
-def _zip_kind(data: bytes) -> str:
+def _zip_kind(data: bytes, limits: Limits) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
+        entries = archive.infolist()
+        _check_expansion(entries, len(data), limits)
+        names = {entry.filename for entry in entries}
         if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
-            return "ods"
-    except zipfile.BadZipFile as error:
+            kind = "ods"
+        elif "xl/workbook.xml" in names:
+            kind = "xlsx"
+        else:
+            raise UnreadableFile(
+                "not_a_spreadsheet", "the file is a zip archive but not an xlsx or ods workbook"
+            )
+        _check_xml(archive, entries)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as error:
         raise UnreadableFile(
             "corrupt_file", f"the file is a damaged zip container ({error})"
         ) from error
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    raise UnreadableFile(
-        "not_a_spreadsheet", "the file is a zip archive but not an xlsx or ods workbook"
-    )
+    return kind
+
+
+def _check_expansion(entries: list[zipfile.ZipInfo], size: int, limits: Limits) -> None:
+    """A workbook is a zip: what it claims to unpack to is checked before anything unpacks."""
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > limits.max_uncompressed_bytes:
+        raise UnreadableFile(
+            "too_large_uncompressed",
+            f"the workbook unpacks to {unpacked // (1024 * 1024)} MiB, over the limit of "
+            f"{limits.max_uncompressed_bytes // (1024 * 1024)} MiB (JAD_LIMIT_UNCOMPRESSED_MB)",
+        )
+    if unpacked > 1024 * 1024 and unpacked / max(size, 1) > limits.max_compression_ratio:
+        raise UnreadableFile(
+            "zip_bomb",
+            f"the workbook unpacks {unpacked / max(size, 1):.0f} times its size: a zip bomb, "
+            "not a spreadsheet (JAD_LIMIT_COMPRESSION_RATIO)",
+        )
+
+
+def _check_xml(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    """No document type declarations: they are how XML entities (external files, entity
+    expansion) get in, and no spreadsheet needs one."""
+    for entry in entries:
+        if not entry.filename.endswith((".xml", ".rels")):
+            continue
+        with archive.open(entry) as part:
+            prolog = _prolog(part)
+        if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+            raise UnreadableFile(
+                "unsafe_xml",
+                f"the part {entry.filename} declares a document type or entities (an XML "
+                "external-entity or expansion attack); the file is not read",
+            )
+
+
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+_PROLOG_LIMIT = 1024 * 1024
+
+
+def _prolog(part: IO[bytes]) -> bytes:
+    """What comes before the root element, where a DOCTYPE must stand: read until the root
+    starts (comments may pad it out), as UTF-8 even when the part is UTF-16."""
+    data = b""
+    while len(data) < _PROLOG_LIMIT and (chunk := part.read(64 * 1024)):
+        data += chunk
+        text = _as_utf8(data)
+        if (root := _ROOT_START.search(_COMMENT.sub(b"", text))) is not None:
+            return _COMMENT.sub(b"", text)[: root.start()]
+    return _as_utf8(data)
+
+
+def _as_utf8(data: bytes) -> bytes:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4]:
+        encoding = (
+            "utf-16"
+            if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            else ("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be")
+        )
+        return data.decode(encoding, errors="replace").encode()
+    return data
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -18,13 +18,15 @@ from pathlib import PurePath
 from orchestration.ingest import identity
 from orchestration.ingest.cells import CellInfo, classify_sheet
 from orchestration.ingest.dates import DateText, decide_date_order
-from orchestration.ingest.forms import METADATA_ROLES, FormReading, Pair, read_form
+from orchestration.ingest.forms import METADATA_ROLES, PAIRED_ROLES, FormReading, Pair, read_form
 from orchestration.ingest.grid import Sheet, column_letters
+from orchestration.ingest.limits import Deadline, Limits
 from orchestration.ingest.numbers import NumberText, decide_decimal_separator
 from orchestration.ingest.records import (
     CellRecord,
     IgnoredCell,
     Observation,
+    PrivacyDrop,
     QuarantineItem,
     SheetRecord,
     SubmissionReading,
@@ -63,25 +65,47 @@ class SheetLayout:
 
 
 def read_submission(
-    data: bytes, file_name: str, operation: OperationWindow, vocabulary: Vocabulary
+    data: bytes,
+    file_name: str,
+    operation: OperationWindow,
+    vocabulary: Vocabulary,
+    limits: Limits | None = None,
 ) -> SubmissionReading:
-    """Everything one file holds, or its rejection with the reason."""
+    """Everything one file holds, or its rejection with the reason (nothing of a rejected
+    file is kept but the reason)."""
+    limits = limits or Limits()
     reading = SubmissionReading(file_name=file_name, status="accepted")
+    deadline = Deadline(limits.max_seconds_per_file)
     try:
-        reading.format = sniff_format(data).kind
+        if len(data) > limits.max_file_bytes:
+            raise UnreadableFile(
+                "file_too_large",
+                f"the file has {len(data) // (1024 * 1024)} MiB, over the limit of "
+                f"{limits.max_file_bytes // (1024 * 1024)} MiB (JAD_LIMIT_FILE_MB)",
+            )
+        reading.format = sniff_format(data, limits).kind
         book = read_workbook(
-            data, reading.format, PurePath(file_name).stem, vocabulary.known_word_count
+            data, reading.format, PurePath(file_name).stem, vocabulary.known_word_count, limits
         )
+        deadline.check("reading the sheets")
+        reading.encoding, reading.delimiter = book.encoding, book.delimiter
+        layouts = []
+        for i, sheet in enumerate(book.sheets):
+            layouts.append(_lay_out(i, sheet, vocabulary))
+            deadline.check(f"sheet '{sheet.name}'")
+        _describe_file(reading, layouts, vocabulary, operation)
+        locale = _decide_locale(reading, layouts, vocabulary, operation)
+        for layout in layouts:
+            _emit_sheet(reading, layout, locale, vocabulary, operation)
+            deadline.check(f"sheet '{layout.sheet.name}'")
     except UnreadableFile as problem:
-        reading.status = "rejected"
-        reading.quarantine.append(QuarantineItem(problem.reason, problem.message))
-        return reading
-    reading.encoding, reading.delimiter = book.encoding, book.delimiter
-    layouts = [_lay_out(i, sheet, vocabulary) for i, sheet in enumerate(book.sheets)]
-    _describe_file(reading, layouts, vocabulary, operation)
-    locale = _decide_locale(reading, layouts, vocabulary, operation)
-    for layout in layouts:
-        _emit_sheet(reading, layout, locale, vocabulary, operation)
+        return _rejected(file_name, reading.format, problem)
+    return reading
+
+
+def _rejected(file_name: str, format_: str | None, problem: UnreadableFile) -> SubmissionReading:
+    reading = SubmissionReading(file_name=file_name, status="rejected", format=format_)
+    reading.quarantine.append(QuarantineItem(problem.reason, f"{file_name}: {problem.message}"))
     return reading
 
 
@@ -99,7 +123,7 @@ def _lay_out(index: int, sheet: Sheet, vocabulary: Vocabulary) -> SheetLayout:
     form = read_form(
         rest,
         match_label=lambda text: vocabulary.match(text).matches,
-        is_metadata_label=lambda cell: bool(cell.field_roles & METADATA_ROLES),
+        is_metadata_label=lambda cell: bool(cell.field_roles & PAIRED_ROLES),
     )
     return SheetLayout(index, sheet, cells, tables, form, in_tables)
 
@@ -269,6 +293,7 @@ class _Fates:
         self.reading = reading
         self.sheet = layout.sheet.name
         self.decided: set[str] = set()
+        self.rule_of: dict[str, str] = {}
 
     def observe(self, observation: Observation) -> None:
         if self._claim(observation.cell_ref):
@@ -276,7 +301,23 @@ class _Fates:
 
     def ignore(self, cell: CellInfo, rule: str) -> None:
         if self._claim(cell.ref):
+            self.rule_of[cell.ref] = rule
             self.reading.ignored.append(IgnoredCell(self.sheet, cell.ref, rule))
+
+    def drop_personal(self, column: Column, values: int) -> None:
+        """Record that a column of personal data was dropped: where and how many, not what."""
+        detected_by = (
+            "header" if column.header is not None and column.header.field_roles else "values"
+        )
+        self.reading.privacy.append(
+            PrivacyDrop(
+                self.sheet,
+                column_letters(column.col),
+                column.header.text if column.header is not None else None,
+                values,
+                detected_by,
+            )
+        )
 
     def quarantine(self, cell: CellInfo, reason: str, message: str) -> None:
         if self._claim(cell.ref):
@@ -295,6 +336,37 @@ class _Fates:
             return False
         self.decided.add(ref)
         return True
+
+
+# Ignore rules under which a cell's text is not kept in the inventory.
+TEXT_NOT_KEPT = frozenset({"personal_data", "free_text", "note"})
+
+
+def _mark_birth_dates(
+    table: Table, cells: dict[tuple[int, int], CellInfo], operation: OperationWindow
+) -> None:
+    """A column of dates years before the operation holds dates of birth, not the days of
+    the operation: it is personal data, whatever its header says."""
+    limit = operation.start_date.year - 5
+    for column in table.columns:
+        if column.kind != "period":
+            continue
+        years = [
+            year
+            for r in table.body_rows
+            if (cell := cells.get((r, column.col))) is not None
+            and (year := _year_of(cell)) is not None
+        ]
+        if len(years) >= 2 and sum(1 for y in years if y < limit) * 10 >= len(years) * 8:
+            column.kind = "personal_data"
+
+
+def _year_of(cell: CellInfo) -> int | None:
+    if isinstance(cell.date, dt.date):
+        return cell.date.year
+    if isinstance(cell.date, DateText) and cell.date.year:
+        return cell.date.year
+    return None
 
 
 def _emit_sheet(
@@ -316,10 +388,6 @@ def _emit_sheet(
             len(layout.form.pairs),
         )
     )
-    reading.cells.extend(
-        CellRecord(sheet.name, c.ref, c.row + 1, c.col + 1, c.text, c.kind)
-        for c in sorted(layout.cells.values(), key=lambda c: (c.row, c.col))
-    )
     fates = _Fates(reading, layout)
     for table in layout.tables:
         _emit_table(fates, layout, table, locale, vocabulary, operation)
@@ -327,6 +395,19 @@ def _emit_sheet(
     for cell in layout.cells.values():  # nothing may be lost, even by a reader bug
         if cell.ref not in fates.decided:
             fates.quarantine(cell, "unaccounted_cell", "the reader found no place for this cell")
+    # The inventory keeps what cells say only where it is needed: figures, labels, titles.
+    # Personal data, free text and notes are counted, never kept (they may name people).
+    reading.cells.extend(
+        CellRecord(
+            sheet.name,
+            c.ref,
+            c.row + 1,
+            c.col + 1,
+            None if fates.rule_of.get(c.ref) in TEXT_NOT_KEPT else c.text,
+            c.kind,
+        )
+        for c in sorted(layout.cells.values(), key=lambda c: (c.row, c.col))
+    )
 
 
 def _emit_table(
@@ -338,6 +419,8 @@ def _emit_table(
     operation: OperationWindow,
 ) -> None:
     cells, sheet_name = layout.cells, layout.sheet.name
+    _mark_birth_dates(table, cells, operation)
+    dropped: Counter[int] = Counter()
     if table.title:
         fates.ignore(table.title, "title")
     for row in table.header_rows:
@@ -371,7 +454,12 @@ def _emit_table(
             cell = cells.get((row, column.col))
             if cell is None or column.kind == "measure":
                 continue
-            row_texts.append(cell.text)
+            if column.kind == "personal_data":
+                fates.ignore(cell, "personal_data")  # dropped: its text is never kept
+                dropped[column.col] += 1
+                continue
+            if column.kind != "free_text":
+                row_texts.append(cell.text)
             if column.kind == "period" and row not in totals:
                 day.text, day.ref = cell.text, cell.ref
                 try:
@@ -448,6 +536,9 @@ def _emit_table(
                     period_cell_ref=None if row in totals or column.total else cell_period_ref,
                 )
             )
+    for column in table.columns:
+        if dropped[column.col]:
+            fates.drop_personal(column, dropped[column.col])
 
 
 def _total_of(in_total_row: bool, in_total_column: bool) -> str:
@@ -516,7 +607,10 @@ def _record_anchor(
 ) -> CellInfo | None:
     """The cell a record's count is traced to: its label (charge, category) or its first cell."""
     label_cols = [c.col for c in table.columns if c.kind == "labels"]
-    for col in label_cols + [c.col for c in table.columns]:
+    others = [
+        c.col for c in table.columns if c.kind not in ("labels", "personal_data", "free_text")
+    ]
+    for col in label_cols + others:
         if (row, col) in cells:
             return cells[(row, col)]
     return None
@@ -634,6 +728,22 @@ def _emit_form(
         fates.ignore(section, rule)
     for pair in form.pairs:
         roles = vocabulary.field_roles(pair.label_text)
+        if "personal_data" in roles:  # 'Name: …', 'Passport no.: …': dropped, counted
+            if pair.value is not None:
+                fates.ignore(pair.label, "label")
+                fates.ignore(pair.value, "personal_data")
+            else:
+                fates.ignore(pair.label, "personal_data")
+            fates.reading.privacy.append(
+                PrivacyDrop(
+                    sheet_name,
+                    column_letters((pair.value or pair.label).col),
+                    pair.label_text,
+                    1,
+                    "header",
+                )
+            )
+            continue
         if roles & METADATA_ROLES or (pair.value is not None and pair.value.kind == "date"):
             fates.ignore(pair.label, "metadata")  # a fact about the file, not a figure
             if pair.value is not None:

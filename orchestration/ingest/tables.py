@@ -17,6 +17,7 @@ records, wherever they start on the sheet and whatever the wording of their head
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -28,16 +29,19 @@ HEADER_KINDS = ("metric", "charge", "field")
 LABEL_ROLES = frozenset({"indicator", "charge", "category"})
 PERIOD_ROLES = frozenset({"date"})
 UNIT_ROLES = frozenset({"unit"})
-# Field roles whose column is kept as ignored text (and, for personal data, not kept at all).
-FREE_TEXT_ROLES = frozenset(
-    {"description", "note", "place", "nationality", "record_no", "country", "personal_data"}
-)
+# Field roles whose column is kept as ignored text, without its text.
+FREE_TEXT_ROLES = frozenset({"description", "note", "place", "nationality", "record_no", "country"})
+PERSONAL_ROLES = frozenset({"personal_data"})
+# Passport and identity card numbers, personal numbers (JMBG, PESEL, EGN...): 8 to 13 digits,
+# perhaps after one to three letters. No figure of an operation's day looks like that in a
+# column whose header names no metric.
+_IDENTIFIER = re.compile(r"^[A-Z]{0,3}[ -]?\d{8,13}$")
 
 
 @dataclass
 class Column:
     col: int
-    kind: str  # measure, period, labels, unit, free_text
+    kind: str  # measure, period, labels, unit, free_text, personal_data
     header: CellInfo | None = None
     parents: list[CellInfo] = field(default_factory=list)
     total: bool = False
@@ -332,6 +336,9 @@ def _column(
     body_cells = [cells[(r, col)] for r in body if (r, col) in cells]
     roles = header.field_roles if header else set()
     column = Column(col, "measure", header, parents)
+    if roles & PERSONAL_ROLES or (not _names_a_figure(header) and _identifiers(body_cells)):
+        column.kind, column.field_role = "personal_data", "personal_data"
+        return column
     if header and (header.is_datelike or header.possible_serial):
         return column
     if header and header.is_total:
@@ -355,6 +362,18 @@ def _column(
     if column.kind == "free_text" and header is not None:
         column.unknown_header = True
     return column
+
+
+def _names_a_figure(header: CellInfo | None) -> bool:
+    return header is not None and (header.has("metric") or header.has("charge"))
+
+
+def _identifiers(body_cells: list[CellInfo]) -> bool:
+    """Most of a column looks like passport or personal numbers."""
+    values = [c.text.strip() for c in body_cells]
+    if len(values) < 2:
+        return False
+    return sum(1 for v in values if _IDENTIFIER.match(v)) * 10 >= len(values) * 6
 
 
 def _kind_from_body(body_cells: list[CellInfo]) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import python_calamine
 
 from orchestration.ingest.grid import MergedRange, Sheet
+from orchestration.ingest.limits import Limits
 from orchestration.ingest.sniff import CANDIDATE_ENCODINGS, UnreadableFile
 
 DELIMITERS = (";", ",", "\t", "|")
@@ -31,16 +32,24 @@ class Workbook:
 
 
 def read_workbook(
-    data: bytes, kind: str, text_name: str, known_words: Callable[[str], int]
+    data: bytes,
+    kind: str,
+    text_name: str,
+    known_words: Callable[[str], int],
+    limits: Limits | None = None,
 ) -> Workbook:
     """Read every sheet. `text_name` names the single sheet of a csv file."""
+    limits = limits or Limits()
     if kind == "csv":
         text, encoding = decode_text(data, known_words)
+        _check_size(text.count("\n") + 1, 0, limits)
         delimiter = sniff_delimiter(text)
-        return Workbook([_csv_sheet(text, delimiter, text_name)], encoding, delimiter)
+        sheet = _csv_sheet(text, delimiter, text_name)
+        _check_size(sheet.height, sheet.height * sheet.width, limits)
+        return Workbook([sheet], encoding, delimiter)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [_calamine_sheet(book, name) for name in book.sheet_names]
+        sheets = [_calamine_sheet(book, name, limits) for name in book.sheet_names]
     except UnreadableFile:
         raise
     except Exception as error:  # calamine raises its own error types per format
@@ -50,8 +59,9 @@ def read_workbook(
     return Workbook(sheets)
 
 
-def _calamine_sheet(book: python_calamine.CalamineWorkbook, name: str) -> Sheet:
+def _calamine_sheet(book: python_calamine.CalamineWorkbook, name: str, limits: Limits) -> Sheet:
     sheet = book.get_sheet_by_name(name)
+    _check_size(sheet.height, sheet.height * sheet.width, limits)  # before any Python object
     rows = [
         [None if _is_blank(v) else v for v in row] for row in sheet.to_python(skip_empty_area=False)
     ]
@@ -60,6 +70,21 @@ def _calamine_sheet(book: python_calamine.CalamineWorkbook, name: str) -> Sheet:
         for (top, left), (bottom, right) in (sheet.merged_cell_ranges or [])
     ]
     return Sheet(name=name, rows=_trim(rows), merged=merged)
+
+
+def _check_size(rows: int, cells: int, limits: Limits) -> None:
+    if rows > limits.max_rows_per_sheet:
+        raise UnreadableFile(
+            "too_many_rows",
+            f"a sheet has {rows:,} rows, over the limit of {limits.max_rows_per_sheet:,} "
+            "(JAD_LIMIT_ROWS); a country's results fit in far fewer",
+        )
+    if cells > limits.max_cells_per_file:
+        raise UnreadableFile(
+            "too_many_cells",
+            f"a sheet spans {cells:,} cells, over the limit of {limits.max_cells_per_file:,} "
+            "(JAD_LIMIT_CELLS)",
+        )
 
 
 def _is_blank(value: object) -> bool:

@@ -30,6 +30,7 @@ RAW_DESCRIPTIONS = {
     "observations": "One row per value cell: labels, day, unit, raw text, parsed value.",
     "ignored_cells": "Cells deliberately not read as figures (titles, headers, notes), by rule.",
     "quarantine": "Rejected files and unreadable cells, with reason codes and messages.",
+    "privacy_drops": "Columns of personal data left out: file, sheet, column, how many values (never the values).",
 }
 
 RAW_SPECS = [

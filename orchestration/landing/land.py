@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.build_state import mark_pending
+from orchestration.ingest.limits import Limits
 from orchestration.ingest.records import QuarantineItem, SubmissionReading
 from orchestration.ingest.submission import OperationWindow, read_submission
 from orchestration.ingest.vocabulary import Vocabulary, cached_vocabulary
@@ -60,13 +62,18 @@ def discover_operations(raw_dir: Path) -> list[Path]:
     return sorted(p.parent for p in raw_dir.glob(f"*/{MANIFEST}"))
 
 
+# What desktops leave in shared folders: never a submission, skipped without a word.
+SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+# Lock files of open documents and files still being copied (rsync, browsers): skipped,
+# with a warning, until they are renamed.
+HIDDEN_PREFIXES = (".", "~$")
+
+
 def submission_files(operation_dir: Path) -> list[Path]:
     folder = operation_dir / SUBMISSIONS
     if not folder.is_dir():
         return []
-    return sorted(
-        p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))
-    )
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in SYSTEM_FILES)
 
 
 @dataclass
@@ -77,6 +84,8 @@ class _ToRead:
     path: Path
     size: int
     window: OperationWindow
+    limits: Limits
+    refused: QuarantineItem | None = None  # rejected before reading (name, size)
 
 
 @dataclass
@@ -101,6 +110,7 @@ def land_operations(
 ) -> list[LandingSummary]:
     """Land the manifests and every new or changed submission of the given operations."""
     progress = progress or current()
+    limits = Limits.from_environment()
     create_raw_schema(con)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     known = _known(con, reader_version)
@@ -116,9 +126,8 @@ def land_operations(
         progress.files_found(op, len(files))
         present: set[str] = set()
         for path in files:
-            data = path.read_bytes()
             relative = path.relative_to(operation_dir).as_posix()
-            file_id = hashlib.sha256(data).hexdigest()
+            file_id, size = _identity(path)
             summary.files_seen += 1
             batch.sighting(op, file_id, relative)
             if file_id in present or (op, file_id) in known.landed:
@@ -127,7 +136,11 @@ def land_operations(
                 progress.file_done(op, relative, read=False)
                 continue  # the same bytes under a second name are one file, two sightings
             present.add(file_id)
-            to_read.append(_ToRead(op, file_id, relative, path, len(data), window))
+            to_read.append(
+                _ToRead(
+                    op, file_id, relative, path, size, window, limits, _refused(path, size, limits)
+                )
+            )
         manifest_changed = known.manifests.get(op) != operation.manifest_sha256
         left = bool(known.present.get(op, set()) - present)
         summary.changed = manifest_changed or left
@@ -179,8 +192,55 @@ def _read_in_worker(item: _ToRead) -> SubmissionReading:
     return _read_one(item, _worker_vocabulary)
 
 
+def _identity(path: Path) -> tuple[str, int]:
+    """sha256 of the content (streamed: a huge file is hashed, not loaded) and size."""
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return digest, path.stat().st_size
+
+
+def safe_name(name: str) -> str:
+    """A file name as it may be shown and stored: control characters escaped."""
+    return "".join(
+        ch.encode("unicode_escape").decode() if unicodedata.category(ch) in ("Cc", "Cf") else ch
+        for ch in name
+    )
+
+
+def _refused(path: Path, size: int, limits: Limits) -> QuarantineItem | None:
+    """Files refused before their bytes are read: a name that could mislead a person or a
+    shell (control characters, backslashes, a leading dash), a hidden or lock file, or a
+    size over the limit."""
+    name = path.name
+    if safe_name(name) != name or "\\" in name or name.startswith("-"):
+        return QuarantineItem(
+            "unsafe_file_name",
+            f"{safe_name(name)}: the file name holds control characters, a backslash or a "
+            "leading dash; rename the file (the sender's name is kept escaped)",
+        )
+    if name.startswith(HIDDEN_PREFIXES):
+        return QuarantineItem(
+            "hidden_file",
+            f"{name}: a hidden file, a lock file or a file still being copied; not read "
+            "(rename it without the leading '.' or '~$' to load it)",
+        )
+    if size > limits.max_file_bytes:
+        return QuarantineItem(
+            "file_too_large",
+            f"{name}: the file has {size // (1024 * 1024)} MiB, over the limit of "
+            f"{limits.max_file_bytes // (1024 * 1024)} MiB (JAD_LIMIT_FILE_MB)",
+        )
+    return None
+
+
 def _read_one(item: _ToRead, vocabulary: Vocabulary) -> SubmissionReading:
-    reading = read_submission(item.path.read_bytes(), item.path.name, item.window, vocabulary)
+    if item.refused is not None:
+        return SubmissionReading(
+            file_name=safe_name(item.path.name), status="rejected", quarantine=[item.refused]
+        )
+    reading = read_submission(
+        item.path.read_bytes(), item.path.name, item.window, vocabulary, item.limits
+    )
     if reading.status == "accepted" and reading.country_code is None:
         _reject_unidentified(reading)
     return reading
@@ -295,6 +355,7 @@ class _Batch:
         self.rows["quarantine"] += as_rows(
             reading.quarantine, **key, file_name=reading.file_name, detected_at=self.now
         )
+        self.rows["privacy_drops"] += as_rows(reading.privacy, **key)
 
     def flush(
         self, con: duckdb.DuckDBPyConnection, final: bool = False, changed: list[str] = ()

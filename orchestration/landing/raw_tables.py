@@ -48,6 +48,9 @@ RAW_TABLES: dict[str, str] = {
     "ignored_cells": """
         operation_id varchar, file_id varchar, sheet_name varchar, cell_ref varchar,
         rule varchar""",
+    "privacy_drops": """
+        operation_id varchar, file_id varchar, sheet_name varchar, column_letter varchar,
+        header_text varchar, values_dropped integer, detected_by varchar""",
     "pending_operations": "operation_id varchar, changed_at timestamp",
     "build_state": "name varchar, value varchar",
     "build_scope": "operation_id varchar",
@@ -62,7 +65,15 @@ STATE_TABLES = ("pending_operations", "build_state", "build_scope")
 # The tables dbt reads as sources; each is an asset of the landing step.
 SOURCE_TABLES = tuple(t for t in RAW_TABLES if t not in STATE_TABLES)
 # Tables whose rows belong to one file and are replaced together when it is read again.
-FILE_TABLES = ("submissions", "sheets", "cells", "observations", "ignored_cells", "quarantine")
+FILE_TABLES = (
+    "submissions",
+    "sheets",
+    "cells",
+    "observations",
+    "ignored_cells",
+    "quarantine",
+    "privacy_drops",
+)
 
 
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:

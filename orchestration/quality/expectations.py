@@ -18,9 +18,6 @@ from orchestration.ingest.vocabulary import seed_codes
 
 VALUE_STATUSES = ["number", "zero_marker", "not_available", "record"]
 LAYOUTS = ["wide", "transposed", "long", "table", "record_list", "form"]
-# A count above this in one cell is a typing error, not a police operation's day.
-ABSURD_COUNT = 50_000_000
-ABSURD_KG = 100_000
 
 
 @dataclass(frozen=True)
@@ -132,19 +129,12 @@ def _mapped() -> list:
         ),
         gxe.ExpectColumnValuesToBeInSet(column="in_window", value_set=[True], meta=error),
         gxe.ExpectColumnValuesToBeBetween(column="value_canonical", min_value=0, meta=error),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="value_canonical",
-            max_value=ABSURD_COUNT,
-            row_condition='metric_dimension == "count"',
-            condition_parser="pandas",
-            meta=error,
-        ),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="value_canonical",
-            max_value=ABSURD_KG,
-            row_condition='metric_dimension == "mass"',
-            condition_parser="pandas",
-            meta=error,
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="max_per_cell",
+            column_B="value_canonical",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta={**error, "says": "no figure above the metric's max_per_cell (metrics.csv)"},
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="period_date",

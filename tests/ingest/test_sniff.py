@@ -34,3 +34,54 @@ def test_the_code_page_whose_words_are_known_wins(vocabulary):
 def test_delimiters():
     assert sniff_delimiter("a;b;c\n1;2,5;3\n") == ";"
     assert sniff_delimiter("a,b,c\n1,2,3\n") == ","
+
+
+def _with_sheet_xml(transform) -> bytes:
+    """The Irish workbook with its first sheet's XML rewritten by `transform`."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(irish_wide_daily()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = transform(data)
+            target.writestr(entry, data)
+    return buffer.getvalue()
+
+
+DOCTYPE = b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+
+
+def _before_root(xml: bytes, prolog: bytes) -> bytes:
+    xml = xml if xml.startswith(b"<?xml") else DECLARATION + xml
+    return xml.replace(b"?>", b"?>" + prolog, 1)
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        lambda xml: _before_root(xml, DOCTYPE),
+        # padded past any fixed-size peek by a long comment before the declaration
+        lambda xml: _before_root(xml, b"<!--" + b" <row/>" * 2000 + b"-->" + DOCTYPE),
+        # the same in UTF-16, where the bytes '<!DOCTYPE' never occur
+        lambda xml: (
+            _before_root(xml, DOCTYPE)
+            .replace(b'encoding="UTF-8"', b'encoding="UTF-16"')
+            .decode()
+            .encode("utf-16")
+        ),
+    ],
+    ids=["plain", "after-a-long-comment", "utf-16"],
+)
+def test_xml_entities_are_refused_however_they_are_hidden(transform):
+    with pytest.raises(UnreadableFile) as problem:
+        sniff_format(_with_sheet_xml(transform))
+    assert problem.value.reason == "unsafe_xml"
+
+
+def test_a_plain_workbook_has_no_prolog_to_refuse():
+    assert sniff_format(_with_sheet_xml(lambda xml: xml)).kind == "xlsx"

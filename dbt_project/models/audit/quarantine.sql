@@ -47,6 +47,8 @@ unmapped as (
                 || ' item has no quantity'
             when 'negative_value' then 'the ' || mapped.metric_code || ' figure ' || mapped.raw_text
                 || ' is negative'
+            when 'implausible_value' then 'the ' || mapped.metric_code || ' figure ' || mapped.raw_text
+                || ' is larger than any one cell can hold (max_per_cell in metrics.csv)'
             when 'fractional_count' then 'the ' || mapped.metric_code || ' count ' || mapped.raw_text
                 || ' is not a whole number (check the decimal separator)'
             when 'date_outside_window' then 'the day ' || strftime(mapped.period_date, '%Y-%m-%d')
@@ -57,6 +59,10 @@ unmapped as (
         'mapping' as found_by
     from {{ ref('int_observations_mapped') }} as mapped
     inner join files using (operation_id, file_id)
+    -- only the files that can count: a non-participant's file is one item below, not many
+    inner join {{ ref('int_submissions_ranked') }} as ranked
+        on ranked.operation_id = mapped.operation_id and ranked.file_id = mapped.file_id
+        and ranked.is_participant
     where mapped.mapping_status <> 'mapped' and {{ in_scope('mapped.operation_id') }}
 ),
 
@@ -78,8 +84,31 @@ outsiders as (
     where not is_participant and {{ in_scope() }}
 ),
 
+duplicates as (
+    -- the same bytes under two names in raw/: one file, counted once; a steward may tidy up
+    select
+        sightings.operation_id,
+        sightings.file_id,
+        any_value(submissions.file_name) as file_name,
+        cast(null as varchar) as sheet_name,
+        cast(null as varchar) as cell_ref,
+        'duplicate_file' as reason_code,
+        'the same file (sha256 ' || left(sightings.file_id, 12) || ') is in raw/ under '
+            || count(*) || ' names: ' || string_agg(sightings.relative_path, ', ' order by sightings.relative_path)
+            || '; it counts once' as message,
+        cast(null as varchar) as raw_text,
+        'mapping' as found_by
+    from {{ source('raw', 'file_sightings') }} as sightings
+    inner join files as submissions using (operation_id, file_id)
+    where sightings.is_present and {{ in_scope('sightings.operation_id') }}
+    group by sightings.operation_id, sightings.file_id
+    having count(*) > 1
+),
+
 all_items as (
     select * from ingestion
+    union all
+    select * from duplicates
     union all
     select * from unmapped
     union all

@@ -113,6 +113,7 @@ with_units as (
     select
         resolved.*,
         metrics.unit_code as metric_unit,
+        metrics.max_per_cell,
         metric_units.dimension as metric_dimension,
         units.unit_code as written_unit,
         units.unit_dimension as written_dimension,
@@ -142,6 +143,7 @@ checked as (
                 then 'unit_mismatch'
             when value_status = 'record' and metric_dimension <> 'count' then 'missing_quantity'
             when value_number < 0 then 'negative_value'
+            when value_number * unit_factor > max_per_cell then 'implausible_value'
             when metric_dimension = 'count' and value_number <> floor(value_number)
                 then 'fractional_count'
             when period_date is not null

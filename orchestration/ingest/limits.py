@@ -1,0 +1,73 @@
+"""How much one file may cost: safe defaults, each overridable by an environment variable.
+
+Files arrive from dozens of services by email and shared drives; a few are broken, some
+are hostile (a zip bomb named .xlsx, a sheet of a million rows). A file over a limit is
+rejected with the limit it broke, before it can exhaust memory or time, and the rest of
+the load goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 50 * MIB  # JAD_LIMIT_FILE_MB
+    # JAD_LIMIT_UNCOMPRESSED_MB: a workbook's unzipped parts
+    max_uncompressed_bytes: int = 250 * MIB
+    max_compression_ratio: float = 100.0  # JAD_LIMIT_COMPRESSION_RATIO: beyond it, a zip bomb
+    max_rows_per_sheet: int = 100_000  # JAD_LIMIT_ROWS
+    max_cells_per_file: int = 2_000_000  # JAD_LIMIT_CELLS
+    max_seconds_per_file: float = 120.0  # JAD_LIMIT_SECONDS
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        def number(name: str, default: float, scale: float = 1) -> float:
+            value = os.environ.get(name)
+            if not value:
+                return default
+            try:
+                parsed = float(value)
+            except ValueError:
+                raise ValueError(f"{name}={value!r} is not a number") from None
+            if parsed <= 0:
+                raise ValueError(f"{name}={value!r} must be more than 0")
+            return parsed * scale
+
+        default = cls()
+        return cls(
+            max_file_bytes=int(number("JAD_LIMIT_FILE_MB", default.max_file_bytes, MIB)),
+            max_uncompressed_bytes=int(
+                number("JAD_LIMIT_UNCOMPRESSED_MB", default.max_uncompressed_bytes, MIB)
+            ),
+            max_compression_ratio=number(
+                "JAD_LIMIT_COMPRESSION_RATIO", default.max_compression_ratio
+            ),
+            max_rows_per_sheet=int(number("JAD_LIMIT_ROWS", default.max_rows_per_sheet)),
+            max_cells_per_file=int(number("JAD_LIMIT_CELLS", default.max_cells_per_file)),
+            max_seconds_per_file=number("JAD_LIMIT_SECONDS", default.max_seconds_per_file),
+        )
+
+
+class Deadline:
+    """The time a file may take, checked between the phases of its reading (a Rust call
+    cannot be interrupted; the size limits bound what it can cost)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.until = time.monotonic() + seconds
+
+    def check(self, phase: str) -> None:
+        if time.monotonic() > self.until:
+            from orchestration.ingest.sniff import UnreadableFile
+
+            raise UnreadableFile(
+                "too_slow",
+                f"reading the file took longer than {self.seconds:.0f} s (at {phase}); "
+                "raise JAD_LIMIT_SECONDS if it is legitimate",
+            )
