@@ -86,6 +86,13 @@ def load(
         raise fail(str(busy), EXIT_BUSY) from None
     except NothingToLoad as nothing:
         raise fail(str(nothing), EXIT_USAGE) from None
+    except OSError as problem:  # the warehouse folder cannot be created or written
+        raise fail(
+            f"cannot write under {paths.warehouse.parent}: {problem.strerror or problem} "
+            f"({problem.filename}); check JAD_WAREHOUSE, its permissions and free space. "
+            "Nothing was published.",
+            EXIT_NOT_PUBLISHED,
+        ) from None
     if outcome.run_id is None:
         console.print(
             f"[green]Up to date:[/] nothing new in {outcome.up_to_date} operation(s) since they "

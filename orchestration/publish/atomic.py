@@ -39,6 +39,8 @@ def _fsync_dir(directory: Path) -> None:
 def replace_atomically(source: Path, target: Path) -> None:
     """Copy `source` to a temporary file beside `target`, flush it, rename it over `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)  # a load killed while copying (we hold the load lock)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with source.open("rb") as reader, temporary.open("wb") as writer:

@@ -11,6 +11,8 @@ next to the warehouse for people to look at.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
 import logging
 import sys
@@ -43,6 +45,16 @@ class _Validator:
             target=_serve, args=(child,), daemon=True, name="gx-validator"
         )
         self.process.start()
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Let it exit on its own (killed, it would leave its semaphores behind)."""
+        if self.process.is_alive():
+            with contextlib.suppress(OSError):  # it died already
+                self.connection.send(None)
+            self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.terminate()
 
     def validate(self, request: tuple) -> SuiteOutcome:
         self.connection.send(request)
