@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from orchestration import build_state
+from orchestration import build_state, connections
 from orchestration.automation import raw_files
 from orchestration.landing.versions import reader_version
 from orchestration.settings import Paths, dbt_project_dir
@@ -36,14 +36,16 @@ class LoadPlan:
     up_to_date: int  # operations left alone: published with these very inputs
 
 
-def fingerprints(paths: Paths, operations: list[str] | None = None) -> dict[str, str]:
-    """operation -> hash of its files, the reader and the models (all operations, or these)."""
+def fingerprint(digest: str) -> str:
+    """An operation's files (raw_files.digest) with the reader and the models."""
     versions = f"{reader_version()}:{build_state.model_version(dbt_project_dir())}"
-    digests = raw_files.operation_digests(raw_files.scan(paths.raw_dir, {}, operations))
-    return {
-        operation: hashlib.sha256(f"{versions}:{digest}".encode()).hexdigest()[:16]
-        for operation, digest in digests.items()
-    }
+    return hashlib.sha256(f"{versions}:{digest}".encode()).hexdigest()[:16]
+
+
+def fingerprints(paths: Paths) -> dict[str, str]:
+    """operation -> fingerprint, of every operation of raw/ as it is now."""
+    digests = raw_files.operation_digests(raw_files.scan(paths.raw_dir, {}))
+    return {operation: fingerprint(digest) for operation, digest in digests.items()}
 
 
 def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadPlan:
@@ -53,7 +55,7 @@ def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadP
         return LoadPlan(list(operations), 0)
     current = fingerprints(paths)
     try:
-        con = duckdb.connect(str(paths.build_database), read_only=True)
+        con = connections.connect(str(paths.build_database), read_only=True)
     except duckdb.IOException:  # a load is writing it: cover everything, the run will wait
         return LoadPlan(list(operations), 0)
     try:
@@ -65,10 +67,11 @@ def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadP
     return LoadPlan(needed, len(operations) - len(needed))
 
 
-def record_landed(con: duckdb.DuckDBPyConnection, landed: dict[str, str]) -> None:
-    """Landing saw these inputs (fingerprints taken before it read a file: a file changed
-    during the load changes the fingerprint, and the next load covers it again)."""
+def record_landed(con: duckdb.DuckDBPyConnection, contents: dict[str, dict[str, str]]) -> None:
+    """Landing saw these files (operation -> path -> sha256): what it landed is what the
+    next publish will publish (a file changed since has another fingerprint)."""
     known = json.loads(build_state.read_state(con, LANDED) or "{}")
+    landed = {op: fingerprint(raw_files.digest(files)) for op, files in contents.items()}
     build_state.write_state(con, LANDED, json.dumps(known | landed, sort_keys=True))
 
 

@@ -23,15 +23,10 @@ class FileState:
     sha256: str
 
 
-def scan(
-    raw_dir: Path, known: dict[str, FileState], operations: list[str] | None = None
-) -> dict[str, FileState]:
-    """relative path -> state, for every manifest and submission under raw/ (or under
-    these operations only)."""
+def scan(raw_dir: Path, known: dict[str, FileState]) -> dict[str, FileState]:
+    """relative path -> state, for every manifest and submission under raw/."""
     states: dict[str, FileState] = {}
     for operation_dir in discover_operations(raw_dir):
-        if operations is not None and operation_dir.name not in operations:
-            continue
         for path in [operation_dir / MANIFEST, *submission_files(operation_dir)]:
             relative = path.relative_to(raw_dir).as_posix()
             stat = path.stat()
@@ -46,14 +41,16 @@ def scan(
 
 def operation_digests(states: dict[str, FileState]) -> dict[str, str]:
     """operation -> one hash of the (path, content) of all its files."""
-    by_operation: dict[str, list[str]] = {}
-    for relative, state in sorted(states.items()):
-        operation = relative.split("/", 1)[0]
-        by_operation.setdefault(operation, []).append(f"{relative}:{state.sha256}")
-    return {
-        op: hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
-        for op, lines in by_operation.items()
-    }
+    by_operation: dict[str, dict[str, str]] = {}
+    for relative, state in states.items():
+        by_operation.setdefault(relative.split("/", 1)[0], {})[relative] = state.sha256
+    return {op: digest(contents) for op, contents in by_operation.items()}
+
+
+def digest(contents: dict[str, str]) -> str:
+    """One hash of an operation's files: path under raw/ -> sha256 of its bytes."""
+    lines = "\n".join(f"{relative}:{sha256}" for relative, sha256 in sorted(contents.items()))
+    return hashlib.sha256(lines.encode()).hexdigest()[:16]
 
 
 def encode(states: dict[str, FileState]) -> str:

@@ -75,9 +75,8 @@ def land_raw_files(
                 context.log.warning(f"{operation_id}: no {MANIFEST} under {paths.raw_dir}; skipped")
         if build_state.pending_operations(con):
             warm_up()  # an earlier load left work: this one's checks will validate
-        seen = load_plan.fingerprints(paths, [d.name for d in operation_dirs])
         summaries = land_operations(con, operation_dirs, vocabulary, version, on_reading=warm_up)
-        load_plan.record_landed(con, seen)
+        load_plan.record_landed(con, {s.operation_id: s.contents for s in summaries})
         for summary in summaries:
             progress.current().landed(summary)
             context.log.info(

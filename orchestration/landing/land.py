@@ -17,10 +17,11 @@ import datetime as dt
 import hashlib
 import os
 import unicodedata
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -38,7 +39,8 @@ from orchestration.progress import LoadProgress, current
 
 MANIFEST = "operation.yaml"
 SUBMISSIONS = "submissions"
-BATCH_FILES = 1000  # files whose rows are written together, in one transaction
+BATCH_FILES = 200  # files whose rows are written together, in one transaction
+CHUNK_FILES = 16  # files one worker reads per request
 PARALLEL_FROM = 200  # below this many files to read, one process reads them all
 
 
@@ -53,6 +55,8 @@ class LandingSummary:
     quarantined: int = 0
     rejected: list[str] = field(default_factory=list)
     changed: bool = False  # anything new, changed or gone: its models must be rebuilt
+    # path under raw/ -> sha256, of the manifest and every submission, as landing saw them
+    contents: dict[str, str] = field(default_factory=dict)
 
 
 def discover_operations(raw_dir: Path) -> list[Path]:
@@ -121,6 +125,7 @@ def land_operations(
         operation = read_manifest(operation_dir / MANIFEST)
         op = operation.operation_id
         summary = summaries[op] = LandingSummary(op)
+        summary.contents[f"{op}/{MANIFEST}"] = operation.manifest_sha256
         window = OperationWindow(operation.start_date, operation.end_date)
         files = submission_files(operation_dir)
         progress.files_found(op, len(files))
@@ -128,6 +133,7 @@ def land_operations(
         for path in files:
             relative = path.relative_to(operation_dir).as_posix()
             file_id, size = _identity(path)
+            summary.contents[f"{op}/{relative}"] = file_id
             summary.files_seen += 1
             batch.sighting(op, file_id, relative)
             if file_id in present or (op, file_id) in known.landed:
@@ -171,13 +177,22 @@ def _read_all(items: list[_ToRead], vocabulary: Vocabulary, workers: int | None)
         for item in items:
             yield item, _read_one(item, vocabulary)
         return
+    chunks = iter([items[i : i + CHUNK_FILES] for i in range(0, len(items), CHUNK_FILES)])
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("spawn"),
         initializer=_worker_start,
         initargs=(str(vocabulary.seeds_dir),),
     ) as pool:
-        yield from zip(items, pool.map(_read_in_worker, items, chunksize=16), strict=True)
+        # A few chunks in flight, never all: readings waiting to be landed cost memory.
+        in_flight = deque(
+            (chunk, pool.submit(_read_in_worker, chunk)) for chunk in islice(chunks, 2 * workers)
+        )
+        while in_flight:
+            chunk, readings = in_flight.popleft()
+            if (following := next(chunks, None)) is not None:
+                in_flight.append((following, pool.submit(_read_in_worker, following)))
+            yield from zip(chunk, readings.result(), strict=True)
 
 
 _worker_vocabulary: Vocabulary | None = None
@@ -188,8 +203,8 @@ def _worker_start(seeds_dir: str) -> None:
     _worker_vocabulary = cached_vocabulary(Path(seeds_dir))
 
 
-def _read_in_worker(item: _ToRead) -> SubmissionReading:
-    return _read_one(item, _worker_vocabulary)
+def _read_in_worker(chunk: list[_ToRead]) -> list[SubmissionReading]:
+    return [_read_one(item, _worker_vocabulary) for item in chunk]
 
 
 def _identity(path: Path) -> tuple[str, int]:
