@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import resource
 import sys
 import time
 import warnings
@@ -90,11 +91,17 @@ def load(raw_dir: Path, warehouse: Path, operation: str | None = None) -> dict:
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
+        "peak_rss_mib_own": _peak_mib(resource.RUSAGE_SELF),
+        "peak_rss_mib_children": _peak_mib(resource.RUSAGE_CHILDREN),  # dbt, the GX validator
         "published": outcome.published,
         "ran": outcome.run_id is not None,
         "failed_steps": outcome.failed_steps,
         "steps": outcome.step_seconds,
     }
+
+
+def _peak_mib(who: int) -> float:
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux: KiB
 
 
 def main() -> None:

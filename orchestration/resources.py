@@ -19,6 +19,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 from packaging import version
 
+from orchestration import connections
 from orchestration.publish.lock import exclusive_load
 from orchestration.settings import LOCK_NAME, Paths, dbt_executable, dbt_project_dir, export_for_dbt
 
@@ -49,7 +50,7 @@ class BuildDuckDBResource(DuckDBResource):
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection held under the load lock (re-entrant within a load)."""
         with exclusive_load(Path(self.database).parent / LOCK_NAME):
-            con = duckdb.connect(self.database)
+            con = connections.connect(self.database)
             try:
                 yield con
             finally:

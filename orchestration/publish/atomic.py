@@ -14,14 +14,13 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
-
+from orchestration import connections
 from orchestration.settings import Paths
 
 
 def checkpoint(database: Path) -> None:
     """Fold the write-ahead log into the file, so that the file alone is the database."""
-    con = duckdb.connect(str(database))
+    con = connections.connect(str(database))
     try:
         con.execute("checkpoint")
     finally:

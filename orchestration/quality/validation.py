@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from orchestration import connections
 from orchestration.quality.expectations import Suite
 
 IDENTIFYING_COLUMNS = ["operation_id", "file_name", "sheet_name", "cell_ref"]
@@ -72,7 +73,7 @@ def _serve(connection) -> None:
     while (request := connection.recv()) is not None:
         database, suite_name, docs_dir, run_id, scope = request
         try:
-            con = duckdb.connect(database)
+            con = connections.connect(database)
             try:
                 outcome = validate(con, SUITES_BY_NAME[suite_name], Path(docs_dir), run_id, scope)
             finally:
@@ -99,7 +100,7 @@ def validate_database(
     started, else here. The caller holds the load lock; nobody else has the file open."""
     if _validator is not None and _validator.process.is_alive():
         return _validator.validate((str(database), suite.name, str(docs_dir), run_id, scope))
-    con = duckdb.connect(str(database))
+    con = connections.connect(str(database))
     try:
         return validate(con, suite, docs_dir, run_id, scope)
     finally:

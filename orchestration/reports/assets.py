@@ -1,9 +1,8 @@
 """The operation reports as the last asset of a load, written from the published warehouse."""
 
 import dagster as dg
-import duckdb as duckdb_lib
 
-from orchestration import build_state
+from orchestration import build_state, connections
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.reports.operation_report import write_reports
 from orchestration.resources import BuildDuckDBResource, WarehouseResource
@@ -26,7 +25,7 @@ def operation_reports(
     paths = warehouse.paths
     with duckdb.get_connection() as con:
         rebuilt = build_state.last_scope(con)  # None: every operation
-    published = duckdb_lib.connect(str(paths.warehouse), read_only=True)
+    published = connections.connect(paths.warehouse, read_only=True)
     try:
         operations = [
             r[0]

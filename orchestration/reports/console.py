@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orchestration import connections
 from orchestration.reports.formatting import bounds, figure
 
 LEVELS = ("within_file", "within_country", "across_countries")
@@ -17,7 +18,7 @@ LEVELS = ("within_file", "within_country", "across_countries")
 def print_reconciliation(console: Console, database: Path) -> None:
     """Per operation: every published figure against its bounds, and a line per level for
     the file and country checks (their failures listed with the cells)."""
-    con = duckdb.connect(str(database), read_only=True)
+    con = connections.connect(str(database), read_only=True)
     try:
         rows = con.execute(
             """
@@ -96,7 +97,7 @@ def print_findings(console: Console, database: Path) -> None:
 
     if not database.exists():
         return
-    con = duckdb.connect(str(database), read_only=True)
+    con = connections.connect(str(database), read_only=True)
     try:
         findings = blocking_findings(con)
     finally:
@@ -222,7 +223,7 @@ def print_status(console: Console, paths) -> None:
         f"[bold]Warehouse[/] {paths.warehouse} · published {record.get('published_at', '?')} "
         f"(run {str(record.get('run_id', '?'))[:8]}) · {figure(paths.warehouse.stat().st_size)} bytes"
     )
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    con = connections.connect(str(paths.warehouse), read_only=True)
     try:
         operations = con.execute(
             """
@@ -267,7 +268,7 @@ def print_status(console: Console, paths) -> None:
     )
     if paths.build_database.exists():
         try:
-            build = duckdb.connect(str(paths.build_database), read_only=True)
+            build = connections.connect(str(paths.build_database), read_only=True)
         except duckdb.Error:
             console.print("[dim]A load is running now.[/]")
             return
@@ -287,7 +288,7 @@ def print_status(console: Console, paths) -> None:
 def print_quarantine(
     console: Console, database: Path, operation: str | None, severity: str | None
 ) -> None:
-    con = duckdb.connect(str(database), read_only=True)
+    con = connections.connect(str(database), read_only=True)
     try:
         rows = con.execute(
             """

@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orchestration import connections
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$")
 
@@ -40,7 +42,7 @@ def run_query(
     parquet: Path | None,
     limit: int,
 ) -> None:
-    con = duckdb.connect(str(database), read_only=True)
+    con = connections.connect(database, read_only=True)
     try:
         try:
             cursor = con.execute(query)

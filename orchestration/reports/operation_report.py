@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from orchestration import connections
 from orchestration.reports.formatting import bounds, figure
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -211,7 +212,7 @@ def write_reports(
 ) -> list[Path]:
     """Write reports/<operation_id>.html for each operation of the warehouse (or those named)."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(database), read_only=True)
+    con = connections.connect(str(database), read_only=True)
     try:
         known = [
             r[0]
