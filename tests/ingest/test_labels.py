@@ -12,9 +12,10 @@ UNITS = {"g", "kg", "lb"}
 
 
 def _sql_label_key() -> str:
-    """The dbt macro, rendered by Jinja as dbt renders it."""
+    """The dbt macro's DuckDB implementation, rendered by Jinja as dbt renders it."""
     macro = (dbt_project_dir() / "macros" / "label_key.sql").read_text()
-    return jinja2.Environment().from_string(macro + "{{ label_key('label') }}").render().strip()
+    template = macro + "{{ default__label_key('label') }}"
+    return jinja2.Environment().from_string(template).render().strip()
 
 
 def test_python_and_dbt_compute_the_same_key_for_every_seed_label():

@@ -34,11 +34,13 @@ fates as (
 
 cell_fates as (
     select
-        cells.*,
+        cells.operation_id, cells.file_id, cells.sheet_name, cells.cell_ref, cells.row_number,
+        cells.column_number,
         count(fates.fate) as fate_count
     from cells
     left join fates using (operation_id, file_id, sheet_name, cell_ref)
-    group by all
+    group by cells.operation_id, cells.file_id, cells.sheet_name, cells.cell_ref, cells.row_number,
+        cells.column_number
 ),
 
 orphans as (
@@ -49,7 +51,7 @@ orphans as (
     inner join accepted using (operation_id, file_id)
     left join cells using (operation_id, file_id, sheet_name, cell_ref)
     where cells.cell_ref is null
-    group by all
+    group by fates.operation_id, fates.file_id, fates.sheet_name
 ),
 
 per_sheet as (

@@ -51,7 +51,7 @@ unmapped as (
                 || ' is larger than any one cell can hold (max_per_cell in metrics.csv)'
             when 'fractional_count' then 'the ' || mapped.metric_code || ' count ' || mapped.raw_text
                 || ' is not a whole number (check the decimal separator)'
-            when 'date_outside_window' then 'the day ' || strftime(mapped.period_date, '%Y-%m-%d')
+            when 'date_outside_window' then 'the day ' || cast(mapped.period_date as varchar)
                 || coalesce(' (cell ' || mapped.period_cell_ref || ')', '')
                 || ' is outside the operation'
         end as message,
@@ -89,7 +89,7 @@ duplicates as (
     select
         sightings.operation_id,
         sightings.file_id,
-        any_value(submissions.file_name) as file_name,
+        {{ dbt.any_value('submissions.file_name') }} as file_name,
         cast(null as varchar) as sheet_name,
         cast(null as varchar) as cell_ref,
         'duplicate_file' as reason_code,

@@ -30,7 +30,7 @@ joined as (
 ),
 
 latest_file as (
-    select operation_id, country_code, metric_code, arg_min(file_id, precedence_rank) as file_id
+    select operation_id, country_code, metric_code, {{ value_at_min('file_id', 'precedence_rank') }} as file_id
     from joined
     group by operation_id, country_code, metric_code
 ),
@@ -49,13 +49,13 @@ grain as (
         is_breakdown,
         bool_or(period_date is not null) as has_days
     from current_rows
-    group by all
+    group by operation_id, country_code, metric_code, is_breakdown
 ),
 
 has_direct as (
     select operation_id, country_code, metric_code, bool_or(not is_breakdown) as has_direct_figure
     from current_rows
-    group by all
+    group by operation_id, country_code, metric_code
 )
 
 select

@@ -38,11 +38,11 @@ labels_by_observation as (
     select
         observation_id,
         -- the most specific label naming a metric (and not also a charge) gives the metric
-        arg_max(metric_code, position)
+        {{ value_at_max('metric_code', 'position') }}
             filter (where metric_code is not null and charge_code is null) as label_metric,
-        arg_max(metric_code, position)
+        {{ value_at_max('metric_code', 'position') }}
             filter (where metric_code is not null and charge_code is not null) as dual_metric,
-        arg_max(charge_code, position) filter (where charge_code is not null) as label_charge,
+        {{ value_at_max('charge_code', 'position') }} filter (where charge_code is not null) as label_charge,
         count(distinct charge_code) as distinct_charges,
         count(distinct metric_code) filter (where charge_code is null) as distinct_metrics,
         max(metric_matches) > 1 or max(charge_matches) > 1 as has_ambiguous_label,
@@ -64,7 +64,7 @@ context_parts as (
 context_metrics as (
     select
         context_parts.observation_id,
-        arg_min(vocabulary.code, context_parts.position) as context_metric
+        {{ value_at_min('vocabulary.code', 'context_parts.position') }} as context_metric
     from context_parts
     inner join vocabulary
         on vocabulary.label_key = {{ label_key('context_parts.label') }}

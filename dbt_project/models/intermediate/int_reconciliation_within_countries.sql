@@ -70,7 +70,7 @@ totals as (
     select operation_id, country_code, metric_code, sum(value) as value
     from figures
     where counts_in_figure and metric_code in ('db_hits', 'db_searches')
-    group by all
+    group by operation_id, country_code, metric_code
 ),
 
 hits_checks as (
@@ -109,7 +109,7 @@ summaries as (
         file_id,
         metric_code,
         charge_code,
-        any_value(file_name) as file_name,
+        {{ dbt.any_value('file_name') }} as file_name,
         min(sheet_name) as sheet_name,
         string_agg(cell_ref, ',' order by row_number, column_number) as cell_refs,
         sum(value) as stated,
@@ -124,7 +124,7 @@ detail_days as (
         sum(value) as value
     from figures
     where is_finest_grain
-    group by all
+    group by operation_id, country_code, file_id, metric_code, charge_code, period_date
 ),
 
 details as (

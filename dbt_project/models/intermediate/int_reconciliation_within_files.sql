@@ -47,7 +47,9 @@ compared as (
             or (totals.total_of = 'row' and details.row_number = totals.row_number)
             or totals.total_of = 'table'
         )
-    group by all
+    group by totals.operation_id, totals.file_id, totals.country_code, totals.file_name,
+        totals.sheet_name, totals.cell_ref, totals.metric_code, totals.charge_code,
+        totals.value_number, totals.value_decimals
 )
 
 select

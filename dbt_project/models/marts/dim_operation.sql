@@ -4,7 +4,7 @@ with operations as (
 ),
 
 participants as (
-    select operation_id, count(*) as participant_count, list(country_code order by country_code) as participants
+    select operation_id, count(*) as participant_count, array_agg(country_code order by country_code) as participants
     from {{ ref('stg_raw__participants') }}
     group by operation_id
 )

@@ -17,7 +17,7 @@ select
         when metrics.day_aggregation = 'max' then max(results.value)
         else sum(results.value)
     end as value,
-    any_value(results.unit) as unit,
+    {{ dbt.any_value('results.unit') }} as unit,
     count(results.report_date) as days_reported,
     case when count(results.report_date) > 0 then 'daily' else 'operation' end as reported_grain,
     metrics.day_aggregation

@@ -3,7 +3,7 @@ select
     operation_id,
     metric_code,
     sum(value) as value,
-    any_value(unit) as unit,
+    {{ dbt.any_value('unit') }} as unit,
     count(distinct country_code) as countries_reporting
 from {{ ref('fct_country_totals') }}
 where {{ in_scope() }}

@@ -80,7 +80,7 @@ country_sources as (
         string_agg(distinct source_file, ', ') || ' ' || string_agg(distinct source_sheet, ', ')
             || '!' || string_agg(source_cell, ',' order by report_date) as source
     from {{ ref('fct_country_results') }}
-    group by all
+    group by operation_id, country_code, metric_code
 ),
 
 country_values as (

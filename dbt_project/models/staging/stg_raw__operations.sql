@@ -8,7 +8,7 @@ renamed as (
         name as operation_name,
         start_date,
         end_date,
-        datediff('day', start_date, end_date) + 1 as duration_days,
+        {{ dbt.datediff('start_date', 'end_date', 'day') }} + 1 as duration_days,
         lead as lead_agency,
         coordinated_by,
         supported_by,

@@ -1,0 +1,24 @@
+{#
+  SQL that DuckDB writes its own way, behind one name each, so that the models stay in SQL
+  other engines share (docs/scaling.md). Another adapter adds `<adapter>__value_at_max` and
+  so on (dbt's adapter.dispatch); dbt's own cross-database macros (dbt.any_value,
+  dbt.datediff) are used where they exist.
+#}
+
+{# the value of `value` on the row where `order_by` is largest (DuckDB: arg_max) #}
+{% macro value_at_max(value, order_by) -%}
+    {{ return(adapter.dispatch('value_at_max', 'jad_warehouse')(value, order_by)) }}
+{%- endmacro %}
+
+{% macro default__value_at_max(value, order_by) -%}
+    arg_max({{ value }}, {{ order_by }})
+{%- endmacro %}
+
+{# the value of `value` on the row where `order_by` is smallest (DuckDB: arg_min) #}
+{% macro value_at_min(value, order_by) -%}
+    {{ return(adapter.dispatch('value_at_min', 'jad_warehouse')(value, order_by)) }}
+{%- endmacro %}
+
+{% macro default__value_at_min(value, order_by) -%}
+    arg_min({{ value }}, {{ order_by }})
+{%- endmacro %}
