@@ -3,6 +3,7 @@
     python -m bench.measure read_limit   RAW_DIR
     python -m bench.measure naive_pandas RAW_DIR
     python -m bench.measure load         RAW_DIR WAREHOUSE [OPERATION]
+    python -m bench.measure landing      RAW_DIR DATABASE WORKERS
 
 It prints one JSON line: seconds, files, and for a load the seconds of each Dagster step.
 """
@@ -100,6 +101,35 @@ def load(raw_dir: Path, warehouse: Path, operation: str | None = None) -> dict:
     }
 
 
+def landing(raw_dir: Path, database: Path, workers: int) -> dict:
+    """Landing alone (sniff, read, find tables, observations, append to DuckDB) into a new
+    database, with `workers` reading processes: no Dagster, no dbt. What parallel reading
+    buys on this machine, and what ingestion costs without the run around it."""
+    from orchestration.connections import connect
+    from orchestration.ingest.vocabulary import load_vocabulary
+    from orchestration.landing.land import land_operations
+    from orchestration.landing.versions import reader_version
+
+    database.unlink(missing_ok=True)
+    operation_dirs = sorted(p.parent for p in raw_dir.glob("*/operation.yaml"))
+    vocabulary = load_vocabulary()
+    started = time.perf_counter()
+    con = connect(database)
+    try:
+        summaries = land_operations(
+            con, operation_dirs, vocabulary, reader_version(), workers=workers
+        )
+    finally:
+        con.close()
+    seconds = time.perf_counter() - started
+    database.unlink(missing_ok=True)
+    return {
+        "seconds": seconds,
+        "files": sum(s.files_read for s in summaries),
+        "observations": sum(s.observations for s in summaries),
+    }
+
+
 def _peak_mib(who: int) -> float:
     return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux: KiB
 
@@ -112,8 +142,10 @@ def main() -> None:
         result = naive_pandas(raw_dir)
     elif mode == "load":
         result = load(raw_dir, Path(sys.argv[3]), *sys.argv[4:5])
+    elif mode == "landing":
+        result = landing(raw_dir, Path(sys.argv[3]), int(sys.argv[4]))
     else:
-        raise SystemExit(f"unknown mode {mode!r}: read_limit, naive_pandas or load")
+        raise SystemExit(f"unknown mode {mode!r}: read_limit, naive_pandas, load or landing")
     sys.stdout.write(json.dumps(result) + "\n")
 
 

@@ -11,6 +11,8 @@ For each size (operations of ~36 country files written by the corpus generator):
     empty_load        a load of one unchanged operation, forced: the fixed cost of a run
                       (Dagster, dbt build, checks, publish) when there is nothing to add
     incremental_load  a load after one new file in that operation
+    landing_workers_N landing alone (no Dagster, no dbt) into a new database with N
+                      reading processes (1 and 2): what parallel reading buys here
 
 each in its own process, with its peak resident memory. Prints a table and writes
 bench/results/latest.json.
@@ -102,6 +104,12 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
     )
     if naive:
         console.print(f"  naive pandas     {pandas_result['seconds']:.2f} s")
+    landing_seconds, landing_rss = {}, {}
+    for workers in (1, 2):
+        scratch = work / f"size-{operations}" / "landing.duckdb"
+        result, rss = measure("landing", str(raw), str(scratch), str(workers))
+        landing_seconds[workers], landing_rss[workers] = result["seconds"], rss
+        console.print(f"  landing alone    {result['seconds']:.2f} s with {workers} worker(s)")
     full, full_rss = measure("load", str(raw), str(warehouse))
     console.print(f"  full load        {full['seconds']:.2f} s (published: {full['published']})")
     nothing, nothing_rss = measure("load", str(raw), str(warehouse))
@@ -124,7 +132,15 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
         "peak_rss_mib": round(
             max(
                 r
-                for r in (read_rss, pandas_rss, full_rss, nothing_rss, empty_rss, incremental_rss)
+                for r in (
+                    read_rss,
+                    pandas_rss,
+                    *landing_rss.values(),
+                    full_rss,
+                    nothing_rss,
+                    empty_rss,
+                    incremental_rss,
+                )
                 if r
             ),
             1,
@@ -136,8 +152,12 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
             "nothing_new": round(nothing_rss, 1),
             "empty_load": round(empty_rss, 1),
             "incremental_load": round(incremental_rss, 1),
+            "landing_workers_1": round(landing_rss[1], 1),
+            "landing_workers_2": round(landing_rss[2], 1),
         },
+        "parallel_reading_speedup": round(landing_seconds[1] / landing_seconds[2], 2),
         "published": full["published"] and incremental["published"],
+        "warehouse_mib": round(warehouse.stat().st_size / 2**20, 1),
         "seconds": {
             "read_limit": round(read["seconds"], 3),
             "naive_pandas": round(pandas_result["seconds"], 3)
@@ -148,6 +168,8 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
             "nothing_new": round(nothing["seconds"], 3),
             "empty_load": round(empty["seconds"], 3),
             "incremental_load": round(incremental["seconds"], 3),
+            "landing_workers_1": round(landing_seconds[1], 3),
+            "landing_workers_2": round(landing_seconds[2], 3),
         },
         "empty_load_steps": {
             k: round(v, 3) for k, v in sorted(empty["steps"].items(), key=lambda kv: -kv[1])
@@ -170,6 +192,7 @@ def print_table(console: Console, sizes: list[dict]) -> None:
         "naive pandas s",
         "ingest s",
         "ingest / read limit",
+        "landing 1 → 2 workers s",
         "full load s",
         "nothing new s",
         "load of nothing s",
@@ -187,6 +210,7 @@ def print_table(console: Console, sizes: list[dict]) -> None:
             "—" if seconds["naive_pandas"] is None else f"{seconds['naive_pandas']:.1f}",
             f"{seconds['ingest']:.2f}",
             f"{s['ingest_ratio_to_read_limit']:.1f}x",
+            f"{seconds['landing_workers_1']:.1f} → {seconds['landing_workers_2']:.1f}",
             f"{seconds['full_load']:.1f}",
             f"{seconds['nothing_new']:.1f}",
             f"{seconds['empty_load']:.1f}",
@@ -208,7 +232,7 @@ def main() -> None:
     parser.add_argument("--skip-naive", action="store_true", help="skip the pandas baseline (slow)")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=200)  # the table is wide; a pipe must not truncate it
     started = time.monotonic()
     sizes = [
         bench_size(int(n), args.work, not args.skip_naive, console) for n in args.sizes.split(",")
