@@ -7,6 +7,8 @@ Every table is keyed by (operation_id, file_id) so that a file is replaced as a 
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 import pyarrow as pa
 
@@ -94,29 +96,64 @@ def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f"alter table raw.{name} add column {spec.strip()}")
 
 
-def column_names(table: str) -> list[str]:
-    return [part.strip().split()[0] for part in _split_columns(RAW_TABLES[table])]
-
-
 def _split_columns(spec: str) -> list[str]:
     return [p for p in spec.replace("\n", " ").split(",") if p.strip()]
 
 
-def append(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
-    """Bulk-append dict rows (keys = column names) through one Arrow table."""
-    if not rows:
+# The Arrow type of each SQL type the raw tables use.
+_ARROW_TYPES = {
+    "varchar": pa.string(),
+    "integer": pa.int32(),
+    "bigint": pa.int64(),
+    "double": pa.float64(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "boolean": pa.bool_(),
+    "varchar[]": pa.list_(pa.string()),
+}
+
+
+@functools.cache
+def arrow_schema(table: str) -> pa.Schema:
+    return pa.schema(
+        pa.field(name, _ARROW_TYPES[sql_type])
+        for name, sql_type in (spec.split()[:2] for spec in _split_columns(RAW_TABLES[table]))
+    )
+
+
+def as_columns(table: str, items: list, **common) -> dict[str, list]:
+    """Dataclass instances as the raw table's columns (plain lists, cheap to send between
+    processes and to extend), with the values every row shares given once."""
+    return {
+        name: [common[name]] * len(items)
+        if name in common
+        else [getattr(item, name, None) for item in items]
+        for name in arrow_schema(table).names
+    }
+
+
+def to_arrow(table: str, data: dict[str, list] | list[dict]) -> pa.Table:
+    """Columns, or dict rows (keys = column names), as one Arrow table of the table's types."""
+    schema = arrow_schema(table)
+    if isinstance(data, list):
+        data = {n: [row.get(n) for row in data] for n in schema.names}
+    return pa.Table.from_pydict(data, schema)
+
+
+def append(
+    con: duckdb.DuckDBPyConnection, table: str, data: pa.Table | dict[str, list] | list[dict]
+) -> int:
+    """Bulk-append rows (an Arrow table, columns or dict rows) in one insert."""
+    arrow = data if isinstance(data, pa.Table) else to_arrow(table, data)
+    if arrow.num_rows == 0:
         return 0
-    names = column_names(table)
-    arrow = pa.Table.from_pydict({n: [r.get(n) for r in rows] for n in names})
+    names = ", ".join(arrow.schema.names)
     con.register("_landing_batch", arrow)
     try:
-        typed = ", ".join(f"_landing_batch.{n}" for n in names)
-        con.execute(
-            f"insert into raw.{table} ({', '.join(names)}) select {typed} from _landing_batch"
-        )
+        con.execute(f"insert into raw.{table} ({names}) select {names} from _landing_batch")
     finally:
         con.unregister("_landing_batch")
-    return len(rows)
+    return arrow.num_rows
 
 
 def as_rows(items: list, **common) -> list[dict]:
