@@ -3,7 +3,8 @@ asset checks report and the publish asset refuses on, however the publish was st
 
 Blocking (DESIGN.md, issue 5): a dbt model or test that failed, a reconciliation that does
 not add up, a cell lost or counted twice (conservation), an error-level quarantine item
-(a file read in part), an error-level expectation of Great Expectations.
+(a file read in part), an error-level expectation of Great Expectations, an operation that Great Expectations has
+not validated since its files landed.
 """
 
 from __future__ import annotations
@@ -111,6 +112,48 @@ def expectation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     ]
 
 
+def unvalidated_operations(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    """Operations whose files landed after a suite last validated them: its check crashed,
+    or did not run before the publish. Results left by an earlier load must not pass for
+    this one's."""
+    from orchestration.quality.expectations import SUITES
+
+    if not _table_exists(con, "raw", "submissions"):
+        return _missing("expectations", "raw.submissions")
+    validated = (
+        "select suite, operation_id, max(validated_at) as validated_at "
+        "from quality.validations group by suite, operation_id"
+        if _table_exists(con, "quality", "validations")
+        else "select null::varchar as suite, null::varchar as operation_id, "
+        "null::timestamp as validated_at where false"
+    )
+    rows = con.execute(
+        f"""
+        with landed as (
+            select operation_id, max(loaded_at) as landed_at
+            from raw.submissions group by operation_id
+        ),
+        suites as (select unnest(?::varchar[]) as suite)
+        select suites.suite, landed.operation_id, landed.landed_at
+        from landed
+        cross join suites
+        left join ({validated}) as validated
+            on validated.suite = suites.suite and validated.operation_id = landed.operation_id
+        where validated.validated_at is null or validated.validated_at < landed.landed_at
+        order by landed.operation_id, suites.suite
+        """,
+        [[suite.name for suite in SUITES]],
+    ).fetchall()
+    return [
+        Finding(
+            f"expectations {suite}",
+            f"{operation}: not validated since its files landed at {landed_at:%Y-%m-%d %H:%M:%S} "
+            "UTC (the check did not run or did not finish); load again",
+        )
+        for suite, operation, landed_at in rows
+    ]
+
+
 def blocking_findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     """Everything that keeps this build from being published; empty when it may be."""
     return (
@@ -119,4 +162,5 @@ def blocking_findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         + quarantine_errors(con)
         + reconciliation_failures(con)
         + expectation_failures(con)
+        + unvalidated_operations(con)
     )

@@ -141,10 +141,12 @@ def validate(
     _create_results(con)
     if scope is None:
         con.execute("delete from quality.expectation_results where suite = ?", [suite.name])
+        # every operation, those with nothing to validate included: each gets its record
         scope = [
             r[0]
             for r in con.execute(
-                f"select distinct operation_id from ({suite.query}) order by 1"
+                f"""select operation_id from raw.operations
+                    union select distinct operation_id from ({suite.query}) order by 1"""
             ).fetchall()
         ]
     total = SuiteOutcome(suite.name, 0, [], None)
@@ -169,7 +171,7 @@ def _validate_slice(
         [operations],
     ).df()
     if frame.empty:
-        _keep(con, suite.name, run_id, [], operations)
+        _keep(con, suite.name, run_id, [], operations, {})
         return SuiteOutcome(suite.name, 0, [], None)
     import great_expectations as gx
 
@@ -205,7 +207,7 @@ def _validate_slice(
     )
     result = checkpoint.run(batch_parameters={"dataframe": frame})
     outcomes = [_outcome(r) for run in result.run_results.values() for r in run.results]
-    _keep(con, suite.name, run_id, outcomes, operations)
+    _keep(con, suite.name, run_id, outcomes, operations, frame["operation_id"].value_counts())
     return SuiteOutcome(suite.name, len(frame), outcomes, docs_dir / "index.html")
 
 
@@ -292,6 +294,16 @@ def _create_results(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    # that a suite validated an operation, and when: the publish gate refuses an operation
+    # whose files landed after its last validation (a check that crashed or never ran)
+    con.execute(
+        """
+        create table if not exists quality.validations (
+            suite varchar, operation_id varchar, rows_validated bigint, run_id varchar,
+            validated_at timestamp
+        )
+        """
+    )
 
 
 def _keep(
@@ -300,9 +312,10 @@ def _keep(
     run_id: str,
     outcomes: list[ExpectationOutcome],
     operations: list[str],
+    rows_by_operation,
 ) -> None:
-    """One row per operation and expectation; the operations validated now replace their
-    earlier rows."""
+    """One row per operation and expectation, and one validation record per operation;
+    the operations validated now replace their earlier rows."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = [
         (
@@ -345,4 +358,12 @@ def _keep(
             )
         finally:
             con.unregister("_results")
+    con.execute(
+        "delete from quality.validations where suite = ? and operation_id in (select unnest(?::varchar[]))",
+        [suite, operations],
+    )
+    con.executemany(
+        "insert into quality.validations values (?, ?, ?, ?, ?)",
+        [(suite, op, int(rows_by_operation.get(op, 0)), run_id, now) for op in operations],
+    )
     con.execute("commit")

@@ -147,6 +147,32 @@ def test_a_dropped_cell_fails_conservation(last_good):
     assert _mentions(findings, "conservation", file_name, sheet, cell)
 
 
+def test_files_landed_after_the_last_validation_are_not_published(last_good):
+    """Great Expectations results left by an earlier load never pass for this one's: when
+    a suite's check crashed or did not run, the operation's files are newer than its
+    validation, and the gate refuses."""
+    con = duckdb.connect(str(last_good.build_database))
+    try:
+        assert blocking_findings(con) == []
+        operation, file_name = con.execute(
+            "select operation_id, file_name from raw.submissions order by file_name limit 1"
+        ).fetchone()
+        con.execute(  # the file read again, after every validation of the build
+            "update raw.submissions set loaded_at = "
+            "(select max(validated_at) from quality.validations) + interval 1 minute "
+            "where file_name = ?",
+            [file_name],
+        )
+        findings = blocking_findings(con)
+    finally:
+        con.close()
+    assert {f.check for f in findings} == {
+        "expectations landed_observations",
+        "expectations mapped_observations",
+    }
+    assert all(f.message.startswith(f"{operation}: not validated since") for f in findings)
+
+
 def test_the_committed_corpus_passes_every_check(seed_warehouse):
     con = duckdb.connect(str(seed_warehouse.warehouse), read_only=True)
     try:
