@@ -27,6 +27,7 @@ def _published_inputs() -> list[dg.AssetKey]:
     owners=["team:data-engineering"],
     kinds={"duckdb"},
     pool="warehouse_writer",
+    op_tags=gate.RUNS_LAST,
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, duckdb: DuckDBResource

@@ -15,6 +15,7 @@ import duckdb
 
 from orchestration import build_state
 from orchestration.ingest.vocabulary import seed_codes
+from orchestration.quality import gate
 
 VALUE_STATUSES = ["number", "zero_marker", "not_available", "record"]
 LAYOUTS = ["wide", "transposed", "long", "table", "record_list", "form"]
@@ -48,8 +49,10 @@ LANDED = Suite(
         inner join raw.submissions using (operation_id, file_id)
         where submissions.is_present and submissions.status = 'accepted'
     """,
-    # landed, not yet modelled: what this load (or a failed one before it) brought in
-    scope_of_load=lambda con: sorted(build_state.pending_operations(con)),
+    # what landed since this suite last validated it (this load, or a failed one before it)
+    scope_of_load=lambda con: sorted(
+        {operation for _, operation, _ in gate.stale_validations(con, ["landed_observations"])}
+    ),
 )
 
 MAPPED = Suite(

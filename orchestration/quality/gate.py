@@ -9,11 +9,20 @@ not validated since its files landed.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
 
 from orchestration.reports.formatting import figure
+
+# Step order within a load (Dagster's in-process executor runs the ready step of highest
+# `dagster/priority` first; default 0): the landed-observations suite after the dbt build,
+# so that Great Expectations' import overlaps dbt, and the publish after it. Only speed
+# depends on this order: a publish that came before a validation would be refused by
+# `unvalidated_operations`, never let through.
+RUNS_AFTER_DBT = {"dagster/priority": "-1"}
+RUNS_LAST = {"dagster/priority": "-2"}
 
 
 @dataclass(frozen=True)
@@ -112,14 +121,11 @@ def expectation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     ]
 
 
-def unvalidated_operations(con: duckdb.DuckDBPyConnection) -> list[Finding]:
-    """Operations whose files landed after a suite last validated them: its check crashed,
-    or did not run before the publish. Results left by an earlier load must not pass for
-    this one's."""
-    from orchestration.quality.expectations import SUITES
-
-    if not _table_exists(con, "raw", "submissions"):
-        return _missing("expectations", "raw.submissions")
+def stale_validations(
+    con: duckdb.DuckDBPyConnection, suites: list[str]
+) -> list[tuple[str, str, dt.datetime]]:
+    """(suite, operation, landed_at) for each operation whose files landed after the suite
+    last validated it (quality.validations), or that it never validated."""
     validated = (
         "select suite, operation_id, max(validated_at) as validated_at "
         "from quality.validations group by suite, operation_id"
@@ -127,7 +133,7 @@ def unvalidated_operations(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         else "select null::varchar as suite, null::varchar as operation_id, "
         "null::timestamp as validated_at where false"
     )
-    rows = con.execute(
+    return con.execute(
         f"""
         with landed as (
             select operation_id, max(loaded_at) as landed_at
@@ -142,15 +148,25 @@ def unvalidated_operations(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         where validated.validated_at is null or validated.validated_at < landed.landed_at
         order by landed.operation_id, suites.suite
         """,
-        [[suite.name for suite in SUITES]],
+        [suites],
     ).fetchall()
+
+
+def unvalidated_operations(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    """Operations a Great Expectations suite has not validated since their files landed:
+    its check crashed, or did not run before the publish. Results left by an earlier load
+    must not pass for this one's."""
+    from orchestration.quality.expectations import SUITES
+
+    if not _table_exists(con, "raw", "submissions"):
+        return _missing("expectations", "raw.submissions")
     return [
         Finding(
             f"expectations {suite}",
             f"{operation}: not validated since its files landed at {landed_at:%Y-%m-%d %H:%M:%S} "
             "UTC (the check did not run or did not finish); load again",
         )
-        for suite, operation, landed_at in rows
+        for suite, operation, landed_at in stale_validations(con, [s.name for s in SUITES])
     ]
 
 
