@@ -113,7 +113,12 @@ def _failure_message(event: dg.DagsterEvent) -> str:
 def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     started: dict[str, float] = {}
     seconds: dict[str, float] = {}
-    for entry in instance.all_logs(run_id):
+    step_events = {
+        dg.DagsterEventType.STEP_START,
+        dg.DagsterEventType.STEP_SUCCESS,
+        dg.DagsterEventType.STEP_FAILURE,
+    }
+    for entry in instance.all_logs(run_id, of_type=step_events):  # not every event of the run
         event = entry.dagster_event
         if event is None or event.step_key is None:
             continue
