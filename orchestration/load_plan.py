@@ -23,9 +23,6 @@ from orchestration.automation import raw_files
 from orchestration.landing.versions import reader_version
 from orchestration.settings import Paths, dbt_project_dir
 
-FINGERPRINTS = "published_fingerprints"
-
-
 LANDED = "landed_fingerprints"
 PUBLISHED = "published_fingerprints"
 
@@ -43,8 +40,11 @@ def fingerprint(digest: str) -> str:
 
 
 def fingerprints(paths: Paths) -> dict[str, str]:
-    """operation -> fingerprint, of every operation of raw/ as it is now."""
-    digests = raw_files.operation_digests(raw_files.scan(paths.raw_dir, {}))
+    """operation -> fingerprint, of every operation of raw/ as it is now (files whose size
+    and modification time are unchanged since the last plan keep their hash)."""
+    memory = paths.build_database.with_suffix(".raw_files.json")
+    states = raw_files.scan_remembered(paths.raw_dir, memory)
+    digests = raw_files.operation_digests(states)
     return {operation: fingerprint(digest) for operation, digest in digests.items()}
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +38,32 @@ def scan(raw_dir: Path, known: dict[str, FileState]) -> dict[str, FileState]:
             else:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
                 states[relative] = FileState(stat.st_size, stat.st_mtime_ns, digest)
+    return states
+
+
+# A file modified less than this before a scan may change again within the same
+# modification time; its hash is not remembered, so the next scan reads it again.
+SETTLE_NS = 2_000_000_000
+
+
+def scan_remembered(raw_dir: Path, memory: Path) -> dict[str, FileState]:
+    """`scan`, remembering the states in `memory` (a JSON file) for the next call: a load
+    of one new file among thousands hashes that file, not all of them. Only files that had
+    settled when they were scanned are remembered."""
+    known: dict[str, FileState] = {}
+    try:
+        raw_dir_then, cursor = memory.read_text().split("\n", 1)
+        if raw_dir_then == str(raw_dir):
+            known = decode(cursor)
+    except (OSError, ValueError, TypeError):
+        pass  # none yet, or unreadable: hash everything
+    started_ns = time.time_ns()
+    states = scan(raw_dir, known)
+    settled = {k: v for k, v in states.items() if v.mtime_ns < started_ns - SETTLE_NS}
+    memory.parent.mkdir(parents=True, exist_ok=True)
+    partial = memory.with_name(memory.name + ".partial")
+    partial.write_text(f"{raw_dir}\n{encode(settled)}")
+    os.replace(partial, memory)
     return states
 
 
