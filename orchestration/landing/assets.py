@@ -14,7 +14,8 @@ from orchestration.landing.land import MANIFEST, land_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
 from orchestration.landing.versions import reader_version
 from orchestration.partitions import ONE_RUN, OPERATIONS
-from orchestration.quality.validation import warm_up
+from orchestration.quality.expectations import LANDED
+from orchestration.quality.validation import validate_in_background, warm_up
 from orchestration.resources import WarehouseResource
 
 OWNER = "team:data-engineering"
@@ -77,6 +78,14 @@ def land_raw_files(
             warm_up()  # an earlier load left work: this one's checks will validate
         summaries = land_operations(con, operation_dirs, vocabulary, version, on_reading=warm_up)
         load_plan.record_landed(con, {s.operation_id: s.contents for s in summaries})
+        # what landed needs nothing dbt builds: it is validated while dbt builds
+        validate_in_background(
+            con,
+            LANDED,
+            paths.data_docs_dir,
+            context.run.run_id,
+            paths.build_database.with_suffix(".landed_observations.parquet"),
+        )
         for summary in summaries:
             progress.current().landed(summary)
             context.log.info(

@@ -280,8 +280,10 @@ def _expectation_check(suite: Suite, blocking: bool = True, op_tags: dict | None
 
 
 # The landed-observations suite does not hold up dbt (Dagster's `blocking` would make the
-# dbt step wait for it, and so for Great Expectations' import, ~2.3 s): it runs after the
-# dbt build, while the publish gate still refuses any operation it has not validated.
+# dbt step wait for it, and so for Great Expectations' import, ~2.3 s): landing starts it in
+# the validator process (validation.validate_in_background), it runs while dbt builds, and
+# this check collects it after the build; the publish gate refuses any operation it has not
+# validated.
 EXPECTATION_CHECKS = [
     _expectation_check(LANDED, blocking=False, op_tags=gate.RUNS_AFTER_DBT),
     _expectation_check(MAPPED),

@@ -2,11 +2,14 @@
 
 GX takes about 3 s to import: a load that will validate starts a validator process that
 imports it on the other core while the load lands and builds (`warm_up`), and a load with
-nothing new never pays it. Operations are validated a slice at a time (memory stays bounded on a first load of
-hundreds of operations), and the results are kept per operation in
-`quality.expectation_results` of the build database, where the publish gate reads them: a
-load that validates some operations keeps the results of the others. Data Docs are written
-next to the warehouse for people to look at.
+nothing new never pays it. The landed-observations suite needs nothing dbt builds: landing
+hands the validator a Parquet snapshot of what it landed (`validate_in_background`), which
+is validated while dbt builds, and the check collects the outcome afterwards. Operations
+are validated a slice at a time (memory stays bounded on a first load of hundreds of
+operations), and the results are kept per operation in `quality.expectation_results` of
+the build database, where the publish gate reads them: a load that validates some
+operations keeps the results of the others. Data Docs are written next to the warehouse
+for people to look at.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import atexit
 import contextlib
 import datetime as dt
 import logging
-import sys
 import traceback
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,7 +39,9 @@ _validator: _Validator | None = None
 
 class _Validator:
     """A process that imports Great Expectations as soon as it starts, then validates on
-    request. A thread would not help: the import holds the interpreter lock."""
+    request, in order. A thread would not help: the import holds the interpreter lock.
+    Each request has a number, so that one sent early (landing's) can be collected after
+    others (the mapped suite's)."""
 
     def __init__(self):
         context = get_context("spawn")
@@ -46,6 +50,8 @@ class _Validator:
             target=_serve, args=(child,), daemon=True, name="gx-validator"
         )
         self.process.start()
+        self.sent = 0
+        self.answers: dict[int, tuple[bool, object]] = {}
         atexit.register(self.close)
 
     def close(self) -> None:
@@ -57,12 +63,36 @@ class _Validator:
         if self.process.is_alive():
             self.process.terminate()
 
-    def validate(self, request: tuple) -> SuiteOutcome:
-        self.connection.send(request)
-        ok, payload = self.connection.recv()
+    def submit(self, request: _Request) -> int:
+        self.sent += 1
+        self.connection.send((self.sent, request))
+        return self.sent
+
+    def result(self, ticket: int) -> SuiteOutcome:
+        while ticket not in self.answers:
+            number, ok, payload = self.connection.recv()
+            self.answers[number] = (ok, payload)
+        ok, payload = self.answers.pop(ticket)
         if not ok:
             raise RuntimeError(f"the validator failed:\n{payload}")
         return payload
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+
+@dataclass(frozen=True)
+class _Request:
+    """Validate `suite` for `scope`: rows from the build database (and keep the results
+    there), or from a Parquet snapshot (the requester keeps them)."""
+
+    suite: str
+    docs_dir: str
+    run_id: str
+    scope: list[str] | None
+    database: str | None = None
+    snapshot: str | None = None
 
 
 def _serve(connection) -> None:
@@ -70,41 +100,117 @@ def _serve(connection) -> None:
 
     from orchestration.quality.expectations import SUITES_BY_NAME
 
-    while (request := connection.recv()) is not None:
-        database, suite_name, docs_dir, run_id, scope = request
+    while (message := connection.recv()) is not None:
+        number, request = message
         try:
-            con = connections.connect(database)
+            suite = SUITES_BY_NAME[request.suite]
+            con = connections.connect(request.database or ":memory:")
             try:
-                outcome = validate(con, SUITES_BY_NAME[suite_name], Path(docs_dir), run_id, scope)
+                source = (
+                    f"select * from read_parquet({_literal(request.snapshot)})"
+                    if request.snapshot
+                    else None
+                )
+                outcome = validate(
+                    con, suite, Path(request.docs_dir), request.run_id, request.scope, source
+                )
+                if request.database:
+                    keep(con, outcome, request.run_id)
             finally:
                 con.close()
-            connection.send((True, outcome))
+            connection.send((number, True, outcome))
         except Exception:
-            connection.send((False, traceback.format_exc()))
+            connection.send((number, False, traceback.format_exc()))
 
 
 def warm_up() -> None:
     """Start the validator process (once per process): this load will validate."""
     global _validator
-    if _validator is None and "great_expectations" not in sys.modules:
+    if _validator is None:
         try:
             _validator = _Validator()
         except OSError:
             _validator = None  # no processes here: the checks import GX themselves
 
 
+@dataclass(frozen=True)
+class _Background:
+    ticket: int
+    run_id: str
+    scope: list[str]
+    snapshot: Path
+
+
+_background: dict[str, _Background] = {}  # suite -> its validation started early
+
+
+def validate_in_background(
+    con: duckdb.DuckDBPyConnection, suite: Suite, docs_dir: Path, run_id: str, snapshot: Path
+) -> list[str]:
+    """Start validating what `suite` would validate now, from a Parquet snapshot, in the
+    validator process, and return at once: the load goes on (dbt builds) meanwhile. The
+    suite's check collects the outcome (`validate_database`), if its scope is still the
+    same then. Returns the operations sent ([]: nothing to validate, or no validator)."""
+    _forget(suite.name)
+    scope = suite.scope(con)
+    if not scope or _validator is None or not _validator.alive:
+        return []
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"copy ({_rows_of(suite.query, scope)}) to {_literal(snapshot)} (format parquet)")
+    ticket = _validator.submit(
+        _Request(suite.name, str(docs_dir), run_id, scope, None, str(snapshot))
+    )
+    _background[suite.name] = _Background(ticket, run_id, scope, snapshot)
+    return scope
+
+
 def validate_database(
     database: Path, suite: Suite, docs_dir: Path, run_id: str, scope: list[str] | None
 ) -> SuiteOutcome:
-    """Validate a suite on the build database: in the validator process when one was
-    started, else here. The caller holds the load lock; nobody else has the file open."""
-    if _validator is not None and _validator.process.is_alive():
-        return _validator.validate((str(database), suite.name, str(docs_dir), run_id, scope))
+    """Validate a suite on the build database: collected from the validation landing
+    started when it covered this very scope in this run, else in the validator process
+    when one was started, else here. The caller holds the load lock; nobody else has the
+    file open."""
+    early = _background.get(suite.name)
+    if early is not None and (early.run_id, early.scope) == (run_id, scope) and _validator:
+        try:
+            outcome = _validator.result(early.ticket)
+        finally:
+            _forget(suite.name)
+        con = connections.connect(str(database))
+        try:
+            keep(con, outcome, run_id)
+        finally:
+            con.close()
+        return outcome
+    _forget(suite.name)
+    if _validator is not None and _validator.alive:
+        request = _Request(suite.name, str(docs_dir), run_id, scope, str(database))
+        return _validator.result(_validator.submit(request))
     con = connections.connect(str(database))
     try:
-        return validate(con, suite, docs_dir, run_id, scope)
+        outcome = validate(con, suite, docs_dir, run_id, scope)
+        keep(con, outcome, run_id)
+        return outcome
     finally:
         con.close()
+
+
+def _forget(suite_name: str) -> None:
+    """Drop an early validation nobody will collect (its answer is left unread)."""
+    early = _background.pop(suite_name, None)
+    if early is not None:
+        early.snapshot.unlink(missing_ok=True)
+
+
+def _rows_of(query: str, operations: list[str]) -> str:
+    listed = ", ".join(_literal(op) for op in operations)
+    return f"select * from ({query}) where operation_id in ({listed})"
+
+
+def _literal(value) -> str:
+    """A SQL string literal (COPY takes no parameters)."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 @dataclass
@@ -119,11 +225,22 @@ class ExpectationOutcome:
 
 
 @dataclass
+class Validated:
+    """One slice of operations as validated: what `keep` records for each of them."""
+
+    operations: list[str]
+    outcomes: list[ExpectationOutcome]
+    rows_by_operation: dict[str, int]
+
+
+@dataclass
 class SuiteOutcome:
     suite: str
     rows: int
     outcomes: list[ExpectationOutcome]
     data_docs: Path | None
+    validated: list[Validated] = field(default_factory=list)
+    everything: bool = False  # every operation was in scope: earlier results all go
 
     @property
     def blocking_failures(self) -> list[ExpectationOutcome]:
@@ -136,43 +253,46 @@ def validate(
     docs_dir: Path,
     run_id: str,
     scope: list[str] | None = None,
+    source: str | None = None,
 ) -> SuiteOutcome:
-    """Validate one suite for the operations in `scope` (None: all of them)."""
-    _create_results(con)
-    if scope is None:
-        con.execute("delete from quality.expectation_results where suite = ?", [suite.name])
+    """Validate one suite for the operations in `scope` (None: all of them), reading the
+    suite's query on the build database, or `source` (a snapshot of its rows). Writes
+    Data Docs, not results: `keep` does."""
+    query = source or suite.query
+    everything = scope is None
+    if everything:
         # every operation, those with nothing to validate included: each gets its record
         scope = [
             r[0]
             for r in con.execute(
                 f"""select operation_id from raw.operations
-                    union select distinct operation_id from ({suite.query}) order by 1"""
+                    union select distinct operation_id from ({query}) order by 1"""
             ).fetchall()
         ]
-    total = SuiteOutcome(suite.name, 0, [], None)
+    total = SuiteOutcome(suite.name, 0, [], None, everything=everything)
     for start in range(0, len(scope), OPERATIONS_PER_SLICE):
-        part = _validate_slice(
-            con, suite, docs_dir, run_id, scope[start : start + OPERATIONS_PER_SLICE]
-        )
+        operations = scope[start : start + OPERATIONS_PER_SLICE]
+        part = _validate_slice(con, suite, query, docs_dir, operations)
         total = SuiteOutcome(
             suite.name,
             total.rows + part.rows,
             _merge(total.outcomes, part.outcomes),
             part.data_docs or total.data_docs,
+            total.validated + part.validated,
+            everything,
         )
     return total
 
 
 def _validate_slice(
-    con: duckdb.DuckDBPyConnection, suite: Suite, docs_dir: Path, run_id: str, operations: list[str]
+    con: duckdb.DuckDBPyConnection, suite: Suite, query: str, docs_dir: Path, operations: list[str]
 ) -> SuiteOutcome:
     frame: pd.DataFrame = con.execute(
-        f"select * from ({suite.query}) where operation_id in (select unnest(?::varchar[]))",
+        f"select * from ({query}) where operation_id in (select unnest(?::varchar[]))",
         [operations],
     ).df()
     if frame.empty:
-        _keep(con, suite.name, run_id, [], operations, {})
-        return SuiteOutcome(suite.name, 0, [], None)
+        return SuiteOutcome(suite.name, 0, [], None, [Validated(operations, [], {})])
     import great_expectations as gx
 
     docs_dir.mkdir(parents=True, exist_ok=True)
@@ -207,8 +327,14 @@ def _validate_slice(
     )
     result = checkpoint.run(batch_parameters={"dataframe": frame})
     outcomes = [_outcome(r) for run in result.run_results.values() for r in run.results]
-    _keep(con, suite.name, run_id, outcomes, operations, frame["operation_id"].value_counts())
-    return SuiteOutcome(suite.name, len(frame), outcomes, docs_dir / "index.html")
+    rows = {str(op): int(n) for op, n in frame["operation_id"].value_counts().items()}
+    return SuiteOutcome(
+        suite.name,
+        len(frame),
+        outcomes,
+        docs_dir / "index.html",
+        [Validated(operations, outcomes, rows)],
+    )
 
 
 @lru_cache(maxsize=4)
@@ -306,17 +432,26 @@ def _create_results(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _keep(
-    con: duckdb.DuckDBPyConnection,
-    suite: str,
-    run_id: str,
-    outcomes: list[ExpectationOutcome],
-    operations: list[str],
-    rows_by_operation,
-) -> None:
-    """One row per operation and expectation, and one validation record per operation;
-    the operations validated now replace their earlier rows."""
+def keep(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome, run_id: str) -> None:
+    """Record a suite's outcome in the build database, in one transaction: one row per
+    operation and expectation, and one validation record per operation; the operations
+    validated now replace their earlier rows (all of them, when all were validated)."""
+    _create_results(con)
+    con.execute("begin transaction")
+    try:
+        if outcome.everything:
+            con.execute("delete from quality.expectation_results where suite = ?", [outcome.suite])
+        for part in outcome.validated:
+            _keep(con, outcome.suite, run_id, part)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _keep(con: duckdb.DuckDBPyConnection, suite: str, run_id: str, part: Validated) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    operations, outcomes, rows_by_operation = part.operations, part.outcomes, part.rows_by_operation
     rows = [
         (
             suite,
@@ -332,7 +467,6 @@ def _keep(
         for operation in operations
         for o in outcomes
     ]
-    con.execute("begin transaction")
     con.execute(
         "delete from quality.expectation_results where suite = ? and operation_id in (select unnest(?::varchar[]))",
         [suite, operations],
@@ -366,4 +500,3 @@ def _keep(
         "insert into quality.validations values (?, ?, ?, ?, ?)",
         [(suite, op, int(rows_by_operation.get(op, 0)), run_id, now) for op in operations],
     )
-    con.execute("commit")

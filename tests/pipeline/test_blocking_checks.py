@@ -14,7 +14,9 @@ import pytest
 from corpus.faults import write_fault
 from orchestration.build_state import mark_pending, now
 from orchestration.load import run_load
+from orchestration.quality.expectations import LANDED
 from orchestration.quality.gate import Finding, blocking_findings
+from orchestration.quality.validation import validate_database, validate_in_background, warm_up
 from orchestration.settings import Paths
 
 
@@ -210,3 +212,93 @@ def test_the_committed_corpus_passes_every_check(seed_warehouse):
     )
     record = json.loads(seed_warehouse.publish_record.read_text())
     assert record["reconciliation_checks_passed"] == sum(levels.values())
+
+
+def _make_landed_stale(con: duckdb.DuckDBPyConnection) -> str:
+    """One operation's landed observations, not validated since they landed."""
+    (operation,) = con.execute("select min(operation_id) from raw.observations").fetchone()
+    con.execute(
+        "update quality.validations set validated_at = validated_at - interval 1 day "
+        "where suite = 'landed_observations' and operation_id = ?",
+        [operation],
+    )
+    return operation
+
+
+def _break_one_cell_ref(con: duckdb.DuckDBPyConnection, operation: str) -> str:
+    """One observation's cell reference made unreadable; returns what it was."""
+    file_id, sheet, cell = con.execute(
+        "select file_id, sheet_name, cell_ref from raw.observations where operation_id = ? "
+        "order by file_id, sheet_name, cell_ref limit 1",
+        [operation],
+    ).fetchone()
+    con.execute(
+        "update raw.observations set cell_ref = 'not a cell' "
+        "where operation_id = ? and file_id = ? and sheet_name = ? and cell_ref = ?",
+        [operation, file_id, sheet, cell],
+    )
+    return cell
+
+
+def _validate(paths: Paths, run_id: str, scope: list[str]):
+    return validate_database(paths.build_database, LANDED, paths.data_docs_dir, run_id, scope)
+
+
+def test_landed_observations_are_validated_from_what_landing_left_while_dbt_builds(last_good):
+    """Landing snapshots what it landed and the validator process validates it while dbt
+    builds; the check collects the outcome, keeps it and it reaches the gate."""
+    snapshot = last_good.build_dir / "landed.parquet"
+    warm_up()
+    con = duckdb.connect(str(last_good.build_database))
+    try:
+        operation = _make_landed_stale(con)
+        _break_one_cell_ref(con, operation)
+        sent = validate_in_background(con, LANDED, last_good.data_docs_dir, "run-1", snapshot)
+    finally:
+        con.close()
+    assert sent == [operation] and snapshot.exists()
+
+    outcome = _validate(last_good, "run-1", [operation])
+
+    assert not snapshot.exists()
+    (failure,) = outcome.blocking_failures
+    assert failure.expectation.startswith("expect_column_values_to_match_regex(cell_ref)")
+    assert failure.unexpected_count == 1
+    con = duckdb.connect(str(last_good.build_database), read_only=True)
+    try:
+        kept = con.execute(
+            "select run_id, success from quality.expectation_results "
+            "where suite = 'landed_observations' and operation_id = ? "
+            "and expectation like 'expect_column_values_to_match_regex(cell_ref)%'",
+            [operation],
+        ).fetchall()
+        findings = blocking_findings(con)
+    finally:
+        con.close()
+    assert kept == [("run-1", False)]
+    assert _mentions(findings, "expectations landed_observations", operation, "not a cell")
+    assert not any("not validated since" in f.message for f in findings)
+
+
+def test_an_early_validation_serves_only_the_run_and_scope_it_was_started_for(last_good):
+    """What landing sent is the data as it landed; a check of another run (or another
+    scope) validates the build database as it is now."""
+    snapshot = last_good.build_dir / "landed.parquet"
+    warm_up()
+    for run_id, broken in (("run-1", False), ("run-2", True)):
+        con = duckdb.connect(str(last_good.build_database))
+        try:
+            operation = _make_landed_stale(con)
+            validate_in_background(con, LANDED, last_good.data_docs_dir, "run-1", snapshot)
+            cell = _break_one_cell_ref(con, operation)  # after the snapshot
+        finally:
+            con.close()
+        outcome = _validate(last_good, run_id, [operation])
+        assert bool(outcome.blocking_failures) is broken, run_id
+        con = duckdb.connect(str(last_good.build_database))
+        try:  # mend it for the next round
+            con.execute(
+                "update raw.observations set cell_ref = ? where cell_ref = 'not a cell'", [cell]
+            )
+        finally:
+            con.close()
