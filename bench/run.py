@@ -11,6 +11,9 @@ For each size (operations of ~36 country files written by the corpus generator):
     empty_load        a load of one unchanged operation, forced: the fixed cost of a run
                       (Dagster, dbt build, checks, publish) when there is nothing to add
     incremental_load  a load after one new file in that operation
+                      (these two in PAIRS rounds, one after the other; the medians are
+                      reported, and the ratio of each pair: the machine's noise is of the
+                      size of the difference)
     landing_workers_N landing alone (no Dagster, no dbt) into a new database with N
                       reading processes (1 and 2): what parallel reading buys here
 
@@ -37,6 +40,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 LANDING_STEP = "land_raw_files"
+PAIRS = 3  # rounds of (load of nothing, one new file)
 
 
 def measure(*args: str) -> tuple[dict, float]:
@@ -77,19 +81,46 @@ def warm(raw: Path) -> None:
             path.read_bytes()
 
 
-def add_one_file(raw: Path) -> Path:
-    """One new file in the latest operation: a country's csv sent again with one byte more."""
-    source = sorted(raw.glob("*/submissions/*.csv"))[-1]
-    target = source.with_name(source.stem + "_resent" + source.suffix)
-    target.write_bytes(source.read_bytes() + b"\n")
+def add_one_file(raw: Path, round_number: int) -> Path:
+    """One new file in the latest operation: a country's csv sent again with more bytes."""
+    source = sorted(p for p in raw.glob("*/submissions/*.csv") if "_resent" not in p.name)[-1]
+    target = source.with_name(f"{source.stem}_resent{round_number}{source.suffix}")
+    target.write_bytes(source.read_bytes() + b"\n" * (round_number + 1))
     return target
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def incremental_pairs(
+    raw: Path, warehouse: Path, console: Console
+) -> list[tuple[dict, float, dict, float]]:
+    """PAIRS rounds of: the fixed cost of a run (the operation forced, its new file not yet
+    arrived), then the load once the file has arrived."""
+    pairs = []
+    for round_number in range(PAIRS):
+        added = add_one_file(raw, round_number)
+        operation = added.parent.parent.name
+        waiting = added.rename(raw.parent / added.name)  # not yet arrived
+        empty, empty_rss = measure("load", str(raw), str(warehouse), operation)
+        waiting.rename(added)
+        incremental, incremental_rss = measure("load", str(raw), str(warehouse))
+        console.print(
+            f"  load of nothing  {empty['seconds']:.2f} s, then one new file "
+            f"{incremental['seconds']:.2f} s ({incremental['seconds'] / empty['seconds']:.2f})"
+        )
+        pairs.append((empty, empty_rss, incremental, incremental_rss))
+    return pairs
 
 
 def bench_size(operations: int, work: Path, naive: bool, console: Console) -> dict:
     raw = corpus(work, operations)
     warehouse = work / f"size-{operations}" / "warehouse" / "jad.duckdb"
     shutil.rmtree(warehouse.parent, ignore_errors=True)
-    for resent in [*raw.glob("*/submissions/*_resent.*"), *raw.parent.glob("*_resent.*")]:
+    for resent in [*raw.glob("*/submissions/*_resent*.*"), *raw.parent.glob("*_resent*.*")]:
         resent.unlink()
     warm(raw)
     console.print(f"[bold]{operations} operation(s)[/]: {raw}")
@@ -114,21 +145,22 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
     console.print(f"  full load        {full['seconds']:.2f} s (published: {full['published']})")
     nothing, nothing_rss = measure("load", str(raw), str(warehouse))
     console.print(f"  nothing new      {nothing['seconds']:.2f} s (a run: {nothing['ran']})")
-    operation = add_one_file(raw).parent.parent.name
-    added = next(raw.glob(f"{operation}/submissions/*_resent.*"))
-    waiting = added.rename(raw.parent / added.name)  # not yet arrived
-    empty, empty_rss = measure("load", str(raw), str(warehouse), operation)
-    console.print(f"  load of nothing  {empty['seconds']:.2f} s (one unchanged operation, forced)")
-    waiting.rename(added)
-    incremental, incremental_rss = measure("load", str(raw), str(warehouse))
-    console.print(f"  one new file     {incremental['seconds']:.2f} s")
+    pairs = incremental_pairs(raw, warehouse, console)
+    empty_seconds = median([e["seconds"] for e, _, _, _ in pairs])
+    incremental_seconds = median([i["seconds"] for _, _, i, _ in pairs])
+    empty_rss = max(r for _, r, _, _ in pairs)
+    incremental_rss = max(r for _, _, _, r in pairs)
+    empty, _, incremental, _ = pairs[-1]  # the steps of the last round
     landing = full["steps"].get(LANDING_STEP)
     return {
         "size": operations,
         "files": read["files"],
         "cells": read["cells"],
         "ingest_ratio_to_read_limit": round(landing / read["seconds"], 2) if landing else None,
-        "incremental_ratio_to_empty_load": round(incremental["seconds"] / empty["seconds"], 3),
+        "incremental_ratio_to_empty_load": round(incremental_seconds / empty_seconds, 3),
+        "incremental_ratio_of_each_pair": [
+            round(i["seconds"] / e["seconds"], 3) for e, _, i, _ in pairs
+        ],
         "peak_rss_mib": round(
             max(
                 r
@@ -166,8 +198,8 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
             "full_load": round(full["seconds"], 3),
             "ingest": round(landing, 3) if landing else None,
             "nothing_new": round(nothing["seconds"], 3),
-            "empty_load": round(empty["seconds"], 3),
-            "incremental_load": round(incremental["seconds"], 3),
+            "empty_load": round(empty_seconds, 3),
+            "incremental_load": round(incremental_seconds, 3),
             "landing_workers_1": round(landing_seconds[1], 3),
             "landing_workers_2": round(landing_seconds[2], 3),
         },
