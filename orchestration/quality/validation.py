@@ -50,7 +50,7 @@ class _Validator:
             target=_serve, args=(child,), daemon=True, name="gx-validator"
         )
         self.process.start()
-        self.sent = 0
+        self.sent = self.received = 0
         self.answers: dict[int, tuple[bool, object]] = {}
         atexit.register(self.close)
 
@@ -64,18 +64,25 @@ class _Validator:
             self.process.terminate()
 
     def submit(self, request: _Request) -> int:
+        # Answers to earlier requests are read first: the validator answers in order anyway,
+        # and a large answer and a large request in the pipe at once would block both sides.
+        self._receive_until(self.sent)
         self.sent += 1
         self.connection.send((self.sent, request))
         return self.sent
 
     def result(self, ticket: int) -> SuiteOutcome:
-        while ticket not in self.answers:
-            number, ok, payload = self.connection.recv()
-            self.answers[number] = (ok, payload)
+        self._receive_until(ticket)
         ok, payload = self.answers.pop(ticket)
         if not ok:
             raise RuntimeError(f"the validator failed:\n{payload}")
         return payload
+
+    def _receive_until(self, ticket: int) -> None:
+        while self.received < ticket:
+            number, ok, payload = self.connection.recv()
+            self.answers[number] = (ok, payload)
+            self.received = number
 
     @property
     def alive(self) -> bool:
