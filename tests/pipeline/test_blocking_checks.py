@@ -257,10 +257,14 @@ def test_landed_observations_are_validated_from_what_landing_left_while_dbt_buil
     finally:
         con.close()
     assert sent == [operation] and snapshot.exists()
+    pages = last_good.data_docs_dir / "validations" / "landed_observations"
+    pages_before = set(pages.rglob("*.html"))
 
     outcome = _validate(last_good, "run-1", [operation])
 
     assert not snapshot.exists()
+    (page,) = set(pages.rglob("*.html")) - pages_before  # Data Docs show what was validated
+    assert "not a cell" in page.read_text()
     (failure,) = outcome.blocking_failures
     assert failure.expectation.startswith("expect_column_values_to_match_regex(cell_ref)")
     assert failure.unexpected_count == 1
