@@ -2,15 +2,19 @@
 
 A file is identified by the sha256 of its bytes (DESIGN.md), never by its modification
 time: a fresh clone gives every file the same time. To keep a tick cheap, a file whose
-size and modification time are unchanged since the last tick keeps its known hash; any
-other file is hashed again (so a touched but unchanged file triggers nothing).
+size, modification time, change time and inode are unchanged since the last tick keeps its
+known hash; any other file is hashed again (so a touched but unchanged file triggers
+nothing). The change time is set by the system on every write, rename or `touch -r`, and
+no tool can set it back: copying tools that keep modification times are still seen.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +27,16 @@ class FileState:
     size: int
     mtime_ns: int
     sha256: str
+    ctime_ns: int = 0  # 0: not known (a cursor written before it was kept)
+    inode: int = 0
+
+    def unchanged(self, stat: os.stat_result) -> bool:
+        return (self.size, self.mtime_ns, self.ctime_ns, self.inode) == (
+            stat.st_size,
+            stat.st_mtime_ns,
+            stat.st_ctime_ns,
+            stat.st_ino,
+        )
 
 
 def scan(raw_dir: Path, known: dict[str, FileState]) -> dict[str, FileState]:
@@ -33,11 +47,13 @@ def scan(raw_dir: Path, known: dict[str, FileState]) -> dict[str, FileState]:
             relative = path.relative_to(raw_dir).as_posix()
             stat = path.stat()
             before = known.get(relative)
-            if before and (before.size, before.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            if before and before.unchanged(stat):
                 states[relative] = before
             else:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                states[relative] = FileState(stat.st_size, stat.st_mtime_ns, digest)
+                states[relative] = FileState(
+                    stat.st_size, stat.st_mtime_ns, digest, stat.st_ctime_ns, stat.st_ino
+                )
     return states
 
 
@@ -55,15 +71,18 @@ def scan_remembered(raw_dir: Path, memory: Path) -> dict[str, FileState]:
         raw_dir_then, cursor = memory.read_text().split("\n", 1)
         if raw_dir_then == str(raw_dir):
             known = decode(cursor)
-    except (OSError, ValueError, TypeError):
-        pass  # none yet, or unreadable: hash everything
+    except (OSError, ValueError, TypeError, AttributeError):
+        known = {}  # none yet, or unreadable: hash everything
     started_ns = time.time_ns()
     states = scan(raw_dir, known)
-    settled = {k: v for k, v in states.items() if v.mtime_ns < started_ns - SETTLE_NS}
-    memory.parent.mkdir(parents=True, exist_ok=True)
-    partial = memory.with_name(memory.name + ".partial")
-    partial.write_text(f"{raw_dir}\n{encode(settled)}")
-    os.replace(partial, memory)
+    settled = {k: v for k, v in states.items() if v.ctime_ns < started_ns - SETTLE_NS}
+    with contextlib.suppress(OSError):  # only a cache: the next scan hashes what it lacks
+        memory.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=memory.parent, prefix=memory.name, suffix=".partial", delete=False
+        ) as partial:
+            partial.write(f"{raw_dir}\n{encode(settled)}")
+        os.replace(partial.name, memory)
     return states
 
 
@@ -82,7 +101,9 @@ def digest(contents: dict[str, str]) -> str:
 
 
 def encode(states: dict[str, FileState]) -> str:
-    return json.dumps({k: [v.size, v.mtime_ns, v.sha256] for k, v in sorted(states.items())})
+    return json.dumps(
+        {k: [v.size, v.mtime_ns, v.sha256, v.ctime_ns, v.inode] for k, v in sorted(states.items())}
+    )
 
 
 def decode(cursor: str | None) -> dict[str, FileState]:

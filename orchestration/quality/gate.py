@@ -17,9 +17,10 @@ import duckdb
 from orchestration.reports.formatting import figure
 
 # Step order within a load (Dagster's in-process executor runs the ready step of highest
-# `dagster/priority` first; default 0): the landed-observations suite after the dbt build,
-# so that Great Expectations' import overlaps dbt, and the publish after it. Only speed
-# depends on this order: a publish that came before a validation would be refused by
+# `dagster/priority` first; default 0): the landed-observations check after the dbt build,
+# so that it collects what the validator validated during the build (landing started it)
+# and writes it once dbt has let go of the file; the publish after it. Only speed depends
+# on this order: a publish that came before a validation would be refused by
 # `unvalidated_operations`, never let through.
 RUNS_AFTER_DBT = {"dagster/priority": "-1"}
 RUNS_LAST = {"dagster/priority": "-2"}

@@ -52,6 +52,7 @@ class _Validator:
         self.process.start()
         self.sent = self.received = 0
         self.answers: dict[int, tuple[bool, object]] = {}
+        self.abandoned: set[int] = set()  # requests whose answers nobody will collect
         atexit.register(self.close)
 
     def close(self) -> None:
@@ -78,10 +79,17 @@ class _Validator:
             raise RuntimeError(f"the validator failed:\n{payload}")
         return payload
 
+    def abandon(self, ticket: int) -> None:
+        if self.answers.pop(ticket, None) is None and ticket > self.received:
+            self.abandoned.add(ticket)
+
     def _receive_until(self, ticket: int) -> None:
         while self.received < ticket:
-            number, ok, payload = self.connection.recv()
-            self.answers[number] = (ok, payload)
+            number, ok, payload = self.connection.recv()  # EOFError: the validator died
+            if number in self.abandoned:
+                self.abandoned.discard(number)
+            else:
+                self.answers[number] = (ok, payload)
             self.received = number
 
     @property
@@ -112,6 +120,7 @@ def _serve(connection) -> None:
         try:
             suite = SUITES_BY_NAME[request.suite]
             con = connections.connect(request.database or ":memory:")
+            started = _now()
             try:
                 source = (
                     f"select * from read_parquet({_literal(request.snapshot)})"
@@ -122,7 +131,7 @@ def _serve(connection) -> None:
                     con, suite, Path(request.docs_dir), request.run_id, request.scope, source
                 )
                 if request.database:
-                    keep(con, outcome, request.run_id)
+                    keep(con, outcome, request.run_id, validated_at=started)
             finally:
                 con.close()
             connection.send((number, True, outcome))
@@ -131,9 +140,10 @@ def _serve(connection) -> None:
 
 
 def warm_up() -> None:
-    """Start the validator process (once per process): this load will validate."""
+    """Start the validator process (once per process, again if it died): this load will
+    validate."""
     global _validator
-    if _validator is None:
+    if _validator is None or not _validator.alive:
         try:
             _validator = _Validator()
         except OSError:
@@ -146,28 +156,40 @@ class _Background:
     run_id: str
     scope: list[str]
     snapshot: Path
+    taken_at: dt.datetime  # what the outcome validates is the data as it was then
 
 
 _background: dict[str, _Background] = {}  # suite -> its validation started early
 
 
 def validate_in_background(
-    con: duckdb.DuckDBPyConnection, suite: Suite, docs_dir: Path, run_id: str, snapshot: Path
+    con: duckdb.DuckDBPyConnection, suite: Suite, docs_dir: Path, run_id: str, snapshot_dir: Path
 ) -> list[str]:
-    """Start validating what `suite` would validate now, from a Parquet snapshot, in the
-    validator process, and return at once: the load goes on (dbt builds) meanwhile. The
-    suite's check collects the outcome (`validate_database`), if its scope is still the
-    same then. Returns the operations sent ([]: nothing to validate, or no validator)."""
+    """Start validating what `suite` would validate now, from a Parquet snapshot (one file
+    per run in `snapshot_dir`), in the validator process: the load goes on (dbt builds)
+    meanwhile. The suite's check collects the outcome (`validate_database`) if its run and
+    scope are still the same then. Returns the operations sent ([]: nothing to validate,
+    or no validator). Only a speed-up: when it fails, the check validates the database."""
     _forget(suite.name)
     scope = suite.scope(con)
     if not scope or _validator is None or not _validator.alive:
         return []
-    snapshot.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(f"copy ({_rows_of(suite.query, scope)}) to {_literal(snapshot)} (format parquet)")
-    ticket = _validator.submit(
-        _Request(suite.name, str(docs_dir), run_id, scope, None, str(snapshot))
-    )
-    _background[suite.name] = _Background(ticket, run_id, scope, snapshot)
+    snapshot_dir.mkdir(parents=True, exist_ok=True)
+    for left in snapshot_dir.glob(f"{suite.name}.*.parquet"):
+        left.unlink(missing_ok=True)  # of a load that was killed: this one has the lock
+    snapshot = snapshot_dir / f"{suite.name}.{run_id}.parquet"
+    taken_at = _now()  # before the copy: anything landed after it is newer than this
+    try:
+        con.execute(
+            f"copy ({_rows_of(suite.query, scope)}) to {_literal(snapshot)} (format parquet)"
+        )
+        request = _Request(suite.name, str(docs_dir), run_id, scope, None, str(snapshot))
+        ticket = _validator.submit(request)
+    except (duckdb.Error, OSError, EOFError) as error:
+        logging.getLogger(__name__).warning(f"{suite.name}: not validated early ({error})")
+        snapshot.unlink(missing_ok=True)
+        return []
+    _background[suite.name] = _Background(ticket, run_id, scope, snapshot, taken_at)
     return scope
 
 
@@ -175,39 +197,52 @@ def validate_database(
     database: Path, suite: Suite, docs_dir: Path, run_id: str, scope: list[str] | None
 ) -> SuiteOutcome:
     """Validate a suite on the build database: collected from the validation landing
-    started when it covered this very scope in this run, else in the validator process
-    when one was started, else here. The caller holds the load lock; nobody else has the
-    file open."""
+    started when it covered this very scope in this run (and kept as of the time of its
+    snapshot), else in the validator process when one is running, else here. The caller
+    holds the load lock; nobody else has the file open."""
     early = _background.get(suite.name)
     if early is not None and (early.run_id, early.scope) == (run_id, scope) and _validator:
         try:
             outcome = _validator.result(early.ticket)
+        except (RuntimeError, EOFError, OSError) as error:  # validate the database instead
+            logging.getLogger(__name__).warning(f"{suite.name}: early validation lost ({error})")
+            outcome = None
         finally:
             _forget(suite.name)
-        con = connections.connect(str(database))
-        try:
-            keep(con, outcome, run_id)
-        finally:
-            con.close()
-        return outcome
+        if outcome is not None:
+            con = connections.connect(str(database))
+            try:
+                keep(con, outcome, run_id, validated_at=early.taken_at)
+            finally:
+                con.close()
+            return outcome
     _forget(suite.name)
     if _validator is not None and _validator.alive:
         request = _Request(suite.name, str(docs_dir), run_id, scope, str(database))
         return _validator.result(_validator.submit(request))
     con = connections.connect(str(database))
     try:
+        started = _now()
         outcome = validate(con, suite, docs_dir, run_id, scope)
-        keep(con, outcome, run_id)
+        keep(con, outcome, run_id, validated_at=started)
         return outcome
     finally:
         con.close()
 
 
 def _forget(suite_name: str) -> None:
-    """Drop an early validation nobody will collect (its answer is left unread)."""
+    """Drop an early validation (collected, or that nobody will collect): its snapshot,
+    and its answer when it comes."""
     early = _background.pop(suite_name, None)
     if early is not None:
         early.snapshot.unlink(missing_ok=True)
+        if _validator is not None:
+            _validator.abandon(early.ticket)
+
+
+def _now() -> dt.datetime:
+    """UTC without a zone, as `raw.submissions.loaded_at` is written."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _rows_of(query: str, operations: list[str]) -> str:
@@ -469,25 +504,33 @@ def _create_results(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def keep(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome, run_id: str) -> None:
+def keep(
+    con: duckdb.DuckDBPyConnection,
+    outcome: SuiteOutcome,
+    run_id: str,
+    validated_at: dt.datetime | None = None,
+) -> None:
     """Record a suite's outcome in the build database, in one transaction: one row per
-    operation and expectation, and one validation record per operation; the operations
+    operation and expectation, and one validation record per operation, as of
+    `validated_at` (when the validated rows were read; now by default); the operations
     validated now replace their earlier rows (all of them, when all were validated)."""
+    validated_at = validated_at or _now()
     _create_results(con)
     con.execute("begin transaction")
     try:
         if outcome.everything:
             con.execute("delete from quality.expectation_results where suite = ?", [outcome.suite])
         for part in outcome.validated:
-            _keep(con, outcome.suite, run_id, part)
+            _keep(con, outcome.suite, run_id, part, validated_at)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
 
 
-def _keep(con: duckdb.DuckDBPyConnection, suite: str, run_id: str, part: Validated) -> None:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+def _keep(
+    con: duckdb.DuckDBPyConnection, suite: str, run_id: str, part: Validated, now: dt.datetime
+) -> None:
     operations, outcomes, rows_by_operation = part.operations, part.outcomes, part.rows_by_operation
     rows = [
         (

@@ -14,6 +14,7 @@ import pytest
 from corpus.faults import write_fault
 from orchestration.build_state import mark_pending, now
 from orchestration.load import run_load
+from orchestration.quality import validation
 from orchestration.quality.expectations import LANDED
 from orchestration.quality.gate import Finding, blocking_findings
 from orchestration.quality.validation import validate_database, validate_in_background, warm_up
@@ -244,25 +245,39 @@ def _validate(paths: Paths, run_id: str, scope: list[str]):
     return validate_database(paths.build_database, LANDED, paths.data_docs_dir, run_id, scope)
 
 
+def _start_early(paths: Paths, run_id: str = "run-1", break_a_cell: bool = False) -> str:
+    """As at the end of landing: one operation landed and not validated since, its rows
+    sent to the validator; returns the operation."""
+    warm_up()
+    con = duckdb.connect(str(paths.build_database))
+    try:
+        operation = _make_landed_stale(con)
+        if break_a_cell:
+            _break_one_cell_ref(con, operation)
+        sent = validate_in_background(
+            con, LANDED, paths.data_docs_dir, run_id, paths.build_dir / "snapshots"
+        )
+    finally:
+        con.close()
+    assert sent == [operation]
+    return operation
+
+
+def _snapshots(paths: Paths) -> list[Path]:
+    return list((paths.build_dir / "snapshots").glob("*.parquet"))
+
+
 def test_landed_observations_are_validated_from_what_landing_left_while_dbt_builds(last_good):
     """Landing snapshots what it landed and the validator process validates it while dbt
     builds; the check collects the outcome, keeps it and it reaches the gate."""
-    snapshot = last_good.build_dir / "landed.parquet"
-    warm_up()
-    con = duckdb.connect(str(last_good.build_database))
-    try:
-        operation = _make_landed_stale(con)
-        _break_one_cell_ref(con, operation)
-        sent = validate_in_background(con, LANDED, last_good.data_docs_dir, "run-1", snapshot)
-    finally:
-        con.close()
-    assert sent == [operation] and snapshot.exists()
+    operation = _start_early(last_good, break_a_cell=True)
+    assert len(_snapshots(last_good)) == 1
     pages = last_good.data_docs_dir / "validations" / "landed_observations"
     pages_before = set(pages.rglob("*.html"))
 
     outcome = _validate(last_good, "run-1", [operation])
 
-    assert not snapshot.exists()
+    assert _snapshots(last_good) == []
     (page,) = set(pages.rglob("*.html")) - pages_before  # Data Docs show what was validated
     assert "not a cell" in page.read_text()
     (failure,) = outcome.blocking_failures
@@ -284,25 +299,64 @@ def test_landed_observations_are_validated_from_what_landing_left_while_dbt_buil
     assert not any("not validated since" in f.message for f in findings)
 
 
-def test_an_early_validation_serves_only_the_run_and_scope_it_was_started_for(last_good):
-    """What landing sent is the data as it landed; a check of another run (or another
-    scope) validates the build database as it is now."""
-    snapshot = last_good.build_dir / "landed.parquet"
-    warm_up()
-    for run_id, broken in (("run-1", False), ("run-2", True)):
-        con = duckdb.connect(str(last_good.build_database))
-        try:
-            operation = _make_landed_stale(con)
-            validate_in_background(con, LANDED, last_good.data_docs_dir, "run-1", snapshot)
-            cell = _break_one_cell_ref(con, operation)  # after the snapshot
-        finally:
-            con.close()
-        outcome = _validate(last_good, run_id, [operation])
-        assert bool(outcome.blocking_failures) is broken, run_id
-        con = duckdb.connect(str(last_good.build_database))
-        try:  # mend it for the next round
-            con.execute(
-                "update raw.observations set cell_ref = ? where cell_ref = 'not a cell'", [cell]
-            )
-        finally:
-            con.close()
+@pytest.mark.parametrize("collected_by", ["the same run and scope", "another run", "another scope"])
+def test_an_early_validation_serves_only_the_run_and_scope_it_was_started_for(
+    last_good, collected_by
+):
+    """What landing sent is the data as it landed; a check of another run, or of another
+    scope, validates the build database as it is now."""
+    operation = _start_early(last_good, run_id="run-1")
+    con = duckdb.connect(str(last_good.build_database))
+    try:
+        _break_one_cell_ref(con, operation)  # after the snapshot
+    finally:
+        con.close()
+    run_id, scope = {
+        "the same run and scope": ("run-1", [operation]),
+        "another run": ("run-2", [operation]),
+        "another scope": ("run-1", [operation, "an-operation-landed-since"]),
+    }[collected_by]
+    outcome = _validate(last_good, run_id, scope)
+    assert bool(outcome.blocking_failures) is (collected_by != "the same run and scope")
+    assert _snapshots(last_good) == []
+
+
+def test_files_landed_again_after_the_snapshot_stay_unvalidated(last_good):
+    """An early outcome is kept as of its snapshot: files landed after it (another load
+    taking the lock between landing and the check) are still refused by the gate."""
+    operation = _start_early(last_good)
+    con = duckdb.connect(str(last_good.build_database))
+    try:
+        con.execute(
+            "update raw.submissions set loaded_at = ? where operation_id = ?", [now(), operation]
+        )
+    finally:
+        con.close()
+    _validate(last_good, "run-1", [operation])
+    con = duckdb.connect(str(last_good.build_database), read_only=True)
+    try:
+        findings = blocking_findings(con)
+    finally:
+        con.close()
+    assert _mentions(findings, "expectations landed_observations", operation, "not validated")
+
+
+@pytest.mark.timeout(180)
+def test_an_early_validation_lost_with_its_process_is_done_again_on_the_database(last_good):
+    operation = _start_early(last_good, break_a_cell=True)
+    validation._validator.process.kill()
+    validation._validator.process.join()
+
+    outcome = _validate(last_good, "run-1", [operation])  # validated here, on the database
+
+    assert outcome.blocking_failures
+    assert _snapshots(last_good) == []
+    con = duckdb.connect(str(last_good.build_database), read_only=True)
+    try:
+        findings = blocking_findings(con)
+    finally:
+        con.close()
+    assert _mentions(findings, "expectations landed_observations", operation, "not a cell")
+    assert not any("not validated since" in f.message for f in findings)
+    warm_up()  # the next load starts a new validator
+    assert validation._validator.alive

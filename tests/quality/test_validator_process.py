@@ -43,6 +43,7 @@ def test_a_large_answer_and_a_large_request_do_not_block_each_other(tmp_path, em
     worker.start()
     worker.join(timeout=120)
     assert not worker.is_alive(), "the validator and the load wait for each other"
+    assert set(answers) == {"early", "later"}
     for outcome in answers.values():
         assert sum(len(part.operations) for part in outcome.validated) == len(many)
         assert outcome.rows == 0
