@@ -33,10 +33,14 @@ class LoadPlan:
     up_to_date: int  # operations left alone: published with these very inputs
 
 
-def fingerprint(digest: str) -> str:
+def versions() -> str:
+    """The reader and the models, as they are now (the models hashed: ~1 ms, once a plan)."""
+    return f"{reader_version()}:{build_state.model_version(dbt_project_dir())}"
+
+
+def fingerprint(digest: str, versions_now: str) -> str:
     """An operation's files (raw_files.digest) with the reader and the models."""
-    versions = f"{reader_version()}:{build_state.model_version(dbt_project_dir())}"
-    return hashlib.sha256(f"{versions}:{digest}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{versions_now}:{digest}".encode()).hexdigest()[:16]
 
 
 def fingerprints(paths: Paths) -> dict[str, str]:
@@ -45,7 +49,8 @@ def fingerprints(paths: Paths) -> dict[str, str]:
     memory = paths.build_database.with_suffix(".raw_files.json")
     states = raw_files.scan_remembered(paths.raw_dir, memory)
     digests = raw_files.operation_digests(states)
-    return {operation: fingerprint(digest) for operation, digest in digests.items()}
+    versions_now = versions()
+    return {operation: fingerprint(digest, versions_now) for operation, digest in digests.items()}
 
 
 def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadPlan:
@@ -71,7 +76,10 @@ def record_landed(con: duckdb.DuckDBPyConnection, contents: dict[str, dict[str, 
     """Landing saw these files (operation -> path -> sha256): what it landed is what the
     next publish will publish (a file changed since has another fingerprint)."""
     known = json.loads(build_state.read_state(con, LANDED) or "{}")
-    landed = {op: fingerprint(raw_files.digest(files)) for op, files in contents.items()}
+    versions_now = versions()
+    landed = {
+        op: fingerprint(raw_files.digest(files), versions_now) for op, files in contents.items()
+    }
     build_state.write_state(con, LANDED, json.dumps(known | landed, sort_keys=True))
 
 

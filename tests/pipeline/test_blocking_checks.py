@@ -263,6 +263,14 @@ def _start_early(paths: Paths, run_id: str = "run-1", break_a_cell: bool = False
     return operation
 
 
+def _findings(paths: Paths) -> list[Finding]:
+    con = duckdb.connect(str(paths.build_database), read_only=True)
+    try:
+        return blocking_findings(con)
+    finally:
+        con.close()
+
+
 def _snapshots(paths: Paths) -> list[Path]:
     return list((paths.build_dir / "snapshots").glob("*.parquet"))
 
@@ -333,11 +341,7 @@ def test_files_landed_again_after_the_snapshot_stay_unvalidated(last_good):
     finally:
         con.close()
     _validate(last_good, "run-1", [operation])
-    con = duckdb.connect(str(last_good.build_database), read_only=True)
-    try:
-        findings = blocking_findings(con)
-    finally:
-        con.close()
+    findings = _findings(last_good)
     assert _mentions(findings, "expectations landed_observations", operation, "not validated")
 
 
@@ -351,11 +355,7 @@ def test_an_early_validation_lost_with_its_process_is_done_again_on_the_database
 
     assert outcome.blocking_failures
     assert _snapshots(last_good) == []
-    con = duckdb.connect(str(last_good.build_database), read_only=True)
-    try:
-        findings = blocking_findings(con)
-    finally:
-        con.close()
+    findings = _findings(last_good)
     assert _mentions(findings, "expectations landed_observations", operation, "not a cell")
     assert not any("not validated since" in f.message for f in findings)
     warm_up()  # the next load starts a new validator
