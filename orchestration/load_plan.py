@@ -44,10 +44,9 @@ def fingerprint(digest: str, versions_now: str) -> str:
 
 
 def fingerprints(paths: Paths) -> dict[str, str]:
-    """operation -> fingerprint, of every operation of raw/ as it is now (files whose size
-    and modification time are unchanged since the last plan keep their hash)."""
-    memory = paths.build_database.with_suffix(".raw_files.json")
-    states = raw_files.scan_remembered(paths.raw_dir, memory)
+    """operation -> fingerprint, of every operation of raw/ as it is now (files whose size,
+    times and inode are unchanged since the last plan keep their hash)."""
+    states = raw_files.scan_remembered(paths.raw_dir, paths.raw_files_memory)
     digests = raw_files.operation_digests(states)
     versions_now = versions()
     return {operation: fingerprint(digest, versions_now) for operation, digest in digests.items()}

@@ -61,6 +61,16 @@ class Paths:
         return self.build_dir / self.warehouse.name
 
     @property
+    def raw_files_memory(self) -> Path:
+        """What the load plan remembers of raw/: size, times, inode and hash of each file."""
+        return self.build_database.with_suffix(".raw_files.json")
+
+    @property
+    def validation_snapshots(self) -> Path:
+        """Where landing leaves what Great Expectations validates during the dbt build."""
+        return self.build_dir / "snapshots"
+
+    @property
     def load_lock(self) -> Path:
         return self.build_dir / LOCK_NAME
 

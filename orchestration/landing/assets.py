@@ -84,7 +84,7 @@ def land_raw_files(
             LANDED,
             paths.data_docs_dir,
             context.run.run_id,
-            paths.build_dir / "snapshots",
+            paths.validation_snapshots,
         )
         for summary in summaries:
             progress.current().landed(summary)

@@ -255,7 +255,7 @@ def _start_early(paths: Paths, run_id: str = "run-1", break_a_cell: bool = False
         if break_a_cell:
             _break_one_cell_ref(con, operation)
         sent = validate_in_background(
-            con, LANDED, paths.data_docs_dir, run_id, paths.build_dir / "snapshots"
+            con, LANDED, paths.data_docs_dir, run_id, paths.validation_snapshots
         )
     finally:
         con.close()
@@ -272,7 +272,7 @@ def _findings(paths: Paths) -> list[Finding]:
 
 
 def _snapshots(paths: Paths) -> list[Path]:
-    return list((paths.build_dir / "snapshots").glob("*.parquet"))
+    return list(paths.validation_snapshots.glob("*.parquet"))
 
 
 def test_landed_observations_are_validated_from_what_landing_left_while_dbt_builds(last_good):
