@@ -127,9 +127,7 @@ def _serve(connection) -> None:
                     if request.snapshot
                     else None
                 )
-                outcome = validate(
-                    con, suite, Path(request.docs_dir), request.run_id, request.scope, source
-                )
+                outcome = validate(con, suite, Path(request.docs_dir), request.scope, source)
                 if request.database:
                     keep(con, outcome, request.run_id, validated_at=started)
             finally:
@@ -223,7 +221,7 @@ def validate_database(
     con = connections.connect(str(database))
     try:
         started = _now()
-        outcome = validate(con, suite, docs_dir, run_id, scope)
+        outcome = validate(con, suite, docs_dir, scope)
         keep(con, outcome, run_id, validated_at=started)
         return outcome
     finally:
@@ -293,7 +291,6 @@ def validate(
     con: duckdb.DuckDBPyConnection,
     suite: Suite,
     docs_dir: Path,
-    run_id: str,
     scope: list[str] | None = None,
     source: str | None = None,
 ) -> SuiteOutcome:
