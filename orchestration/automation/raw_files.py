@@ -76,14 +76,25 @@ def scan_remembered(raw_dir: Path, memory: Path) -> dict[str, FileState]:
     started_ns = time.time_ns()
     states = scan(raw_dir, known)
     settled = {k: v for k, v in states.items() if v.ctime_ns < started_ns - SETTLE_NS}
-    with contextlib.suppress(OSError):  # only a cache: the next scan hashes what it lacks
+    _remember(memory, f"{raw_dir}\n{encode(settled)}")
+    return states
+
+
+def _remember(memory: Path, text: str) -> None:
+    """Replace the memory atomically; when it cannot be written (a full disk, no folder),
+    leave nothing half-written: it is only a cache, the next scan hashes what it lacks."""
+    partial = None
+    try:
         memory.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
             "w", dir=memory.parent, prefix=memory.name, suffix=".partial", delete=False
         ) as partial:
-            partial.write(f"{raw_dir}\n{encode(settled)}")
+            partial.write(text)
         os.replace(partial.name, memory)
-    return states
+    except OSError:
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(partial.name)
 
 
 def operation_digests(states: dict[str, FileState]) -> dict[str, str]:
