@@ -92,14 +92,51 @@ def _full_year(text: str) -> int:
     return year + 2000 if year < 100 else year
 
 
-def decide_date_order(texts: list[DateText], fallback: str | None) -> str | None:
-    """'dmy' or 'mdy': what the unambiguous dates of the file show, else `fallback`."""
+def decide_date_order(
+    texts: list[DateText],
+    fallback: str | None,
+    window: tuple[dt.date, dt.date] | None = None,
+) -> str | None:
+    """'dmy' or 'mdy', from the file's own evidence first:
+
+    1. the dates that can only be read one way ('09/24/2020' is month first);
+    2. the operation's days: the order under which more of the file's dates fall inside
+       the operation ('08.09.' in an operation of 5-9 September is the 8th of September);
+    3. only where the file shows neither, `fallback` (the sender's or language's habit)."""
     votes = Counter(v for t in texts if (v := t.order_vote))
     if len(votes) == 1:
         return next(iter(votes))
     if votes:
         return None  # the file contradicts itself: let each date that can be read stand alone
+    if window is not None:
+        inside = {order: sum(_falls_inside(t, order, window) for t in texts) for order in ORDERS}
+        if inside["dmy"] != inside["mdy"]:
+            return max(inside, key=inside.__getitem__)
     return fallback
+
+
+ORDERS = ("dmy", "mdy")
+
+
+def _falls_inside(text: DateText, order: str, window: tuple[dt.date, dt.date]) -> bool:
+    if text.order_fixed:
+        return False  # read one way whatever the order: no evidence either way
+    day, month = (text.first, text.second) if order == "dmy" else (text.second, text.first)
+    for year in _years(text, window):
+        try:
+            if window[0] <= dt.date(year, month, day) <= window[1]:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _years(text: DateText, window: tuple[dt.date, dt.date]) -> tuple[int, ...]:
+    """The year a date is in: as written, else a year of the operation (which may span
+    the turn of a year: '02.01.' in an operation of 28 December - 3 January)."""
+    if text.year:
+        return (text.year,)
+    return tuple(sorted({window[0].year, window[1].year}))
 
 
 class AmbiguousDate(ValueError):
@@ -110,7 +147,7 @@ def resolve_date(
     text: DateText, order: str | None, default_year: int, window: tuple[dt.date, dt.date] | None
 ) -> dt.date:
     """The calendar date, with the file's order; the operation window breaks a tie."""
-    year = text.year or default_year
+    year = text.year or _nearest_year(text, default_year, window)
     if text.order_fixed == "ymd":
         return dt.date(year, text.first, text.second)
     if text.order_fixed == "named":
@@ -139,6 +176,30 @@ def resolve_date(
         if len(near) == 1:
             return near[0]
     raise AmbiguousDate(f"{text.first}/{text.second}")
+
+
+def _nearest_year(
+    text: DateText, default_year: int, window: tuple[dt.date, dt.date] | None
+) -> int:
+    """A date written without its year is in the operation's year; in an operation over the
+    turn of a year, in the year that puts it inside the operation."""
+    if window is None or window[0].year == window[1].year:
+        return default_year
+    for year in _years(text, window):
+        for order in ORDERS:
+            probe = DateText(text.first, text.second, year, text.order_fixed, True, text.separator)
+            if _falls_inside(probe, order, window) or (
+                text.order_fixed == "named" and _named_inside(text, year, window)
+            ):
+                return year
+    return default_year
+
+
+def _named_inside(text: DateText, year: int, window: tuple[dt.date, dt.date]) -> bool:
+    try:
+        return window[0] <= dt.date(year, text.second, text.first) <= window[1]
+    except ValueError:
+        return False
 
 
 def from_serial(value: float) -> dt.date | None:

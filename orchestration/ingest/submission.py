@@ -250,7 +250,11 @@ def _decide_locale(
     reading.decimal_separator = decide_decimal_separator(
         numbers, convention.decimal_separator if convention else None
     )
-    reading.date_order = decide_date_order(dates, convention.date_order if convention else None)
+    reading.date_order = decide_date_order(
+        dates,
+        convention.date_order if convention else None,
+        (operation.start_date, operation.end_date),
+    )
     return FileLocale(
         reading.decimal_separator,
         reading.date_order,

@@ -60,3 +60,24 @@ def test_an_order_nobody_states_is_refused_unless_the_window_decides():
 def test_excel_serials():
     assert from_serial(44098.0) == dt.date(2020, 9, 24)
     assert from_serial(12.0) is None
+
+
+def test_the_operation_window_decides_before_the_senders_habit():
+    """'08.09.' in an operation of 5-9 September is the 8th of September, even from a
+    country whose files are usually month first."""
+    window = (dt.date(2021, 9, 5), dt.date(2021, 9, 9))
+    texts = [scan(t) for t in ("09.09.", "08.09.", "07.09.", "06.09.", "05.09.")]
+    order = decide_date_order(texts, fallback="mdy", window=window)
+    assert order == "dmy"
+    assert resolve_date(scan("08.09."), order, 2021, window) == dt.date(2021, 9, 8)
+
+
+def test_the_habit_only_breaks_a_tie():
+    window = (dt.date(2021, 9, 5), dt.date(2021, 9, 9))
+    assert decide_date_order([scan("11.11.2021")], fallback="mdy", window=window) == "mdy"
+
+
+def test_a_day_without_its_year_in_an_operation_over_new_year():
+    window = (dt.date(2022, 12, 29), dt.date(2023, 1, 2))
+    assert resolve_date(scan("02.01."), "dmy", 2022, window) == dt.date(2023, 1, 2)
+    assert resolve_date(scan("30.12."), "dmy", 2022, window) == dt.date(2022, 12, 30)

@@ -1,6 +1,9 @@
 -- Within a file: one row per TOTAL cell of a file that counts, the file's own total against
 -- the sum of the detail cells it totals (same table; same column for a TOTAL row, same row
--- for a TOTAL column). Compared in the unit as written, exact to the total's last digit.
+-- for a TOTAL column). Compared in the unit as written, within the rounding the file shows:
+-- the total's own last digit, plus, for measures (kg, not counts), the rounding of each part
+-- (n parts written to d decimals may add up to n x 0.5 x 10^-d away from a total computed
+-- before rounding: pounds converted to kilograms day by day).
 with observations as (
     select * from {{ ref('int_observations_mapped') }}
     where {{ in_scope() }}
@@ -32,7 +35,11 @@ compared as (
         totals.metric_code,
         totals.charge_code,
         totals.value_number as total_value,
-        0.5 * power(10, -coalesce(totals.value_decimals, 0)) as tolerance,
+        0.5 * power(10, -coalesce(totals.value_decimals, 0))
+        + coalesce(sum(
+            case when details.metric_dimension <> 'count'
+                then 0.5 * power(10, -coalesce(details.value_decimals, 0)) else 0 end
+        ), 0) as tolerance,
         coalesce(sum(details.value_number), 0) as detail_sum,
         string_agg(details.cell_ref, ',' order by details.row_number, details.column_number)
             as detail_cells
