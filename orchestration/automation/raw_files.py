@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.landing.land import MANIFEST, discover_operations, submission_files
+from orchestration.landing.safety import kind_of, placeholder_id, sha256_of
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,17 @@ def scan(raw_dir: Path, known: dict[str, FileState]) -> dict[str, FileState]:
     for operation_dir in discover_operations(raw_dir):
         for path in [operation_dir / MANIFEST, *submission_files(operation_dir)]:
             relative = path.relative_to(raw_dir).as_posix()
+            if (kind := kind_of(path)) is not None:  # never opened: a FIFO would block
+                in_operation = path.relative_to(operation_dir).as_posix()
+                states[relative] = FileState(0, 0, placeholder_id(in_operation, kind))
+                continue
             stat = path.stat()
             before = known.get(relative)
             if before and before.unchanged(stat):
                 states[relative] = before
             else:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
                 states[relative] = FileState(
-                    stat.st_size, stat.st_mtime_ns, digest, stat.st_ctime_ns, stat.st_ino
+                    stat.st_size, stat.st_mtime_ns, sha256_of(path), stat.st_ctime_ns, stat.st_ino
                 )
     return states
 

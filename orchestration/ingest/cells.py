@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from orchestration.ingest.dates import DateText, from_serial, scan_date
-from orchestration.ingest.grid import CellValue, Sheet, a1
+from orchestration.ingest.error_cells import is_error_text
+from orchestration.ingest.grid import CellValue, Sheet, SpreadsheetError, a1
 from orchestration.ingest.labels import label_key, normalise_space
 from orchestration.ingest.numbers import NumberText, split_number
 from orchestration.ingest.vocabulary import Match, Vocabulary
@@ -29,7 +30,7 @@ class CellInfo:
     col: int
     value: CellValue
     text: str  # the cell as written (typed values rendered plainly)
-    kind: str  # number, date, marker, text, bool
+    kind: str  # number, date, marker, text, bool, error (a spreadsheet error value)
     number: float | NumberText | None = None  # float when typed, NumberText when written as text
     date: dt.date | DateText | None = None  # dt.date when typed, DateText when written as text
     label: str = ""  # cleaned label (text cells), without its unit
@@ -86,6 +87,8 @@ def render(value: CellValue) -> str:
 
 def classify(row: int, col: int, value: CellValue, vocabulary: Vocabulary) -> CellInfo:
     text = render(value)
+    if isinstance(value, SpreadsheetError) or (isinstance(value, str) and is_error_text(value)):
+        return CellInfo(row, col, value, text.strip(), "error")
     if isinstance(value, bool):
         return CellInfo(row, col, value, text, "bool")
     if isinstance(value, int | float):
@@ -110,7 +113,7 @@ def _read_text(value: str, vocabulary: Vocabulary) -> tuple:
     matches = vocabulary.lookup(stripped)
     if any(m.kind == "marker" for m in matches):
         found = ("marker", None, None, stripped, matches, None, ())
-    elif date := scan_date(stripped, lambda word: _month(vocabulary, word)):
+    elif date := scan_date(stripped, vocabulary.month_number):
         found = ("date", None, date, "", (), None, ())
     elif (number := split_number(stripped)) and _is_number_tail(number.rest):
         found = ("number", number, None, "", (), None, ())
@@ -120,13 +123,6 @@ def _read_text(value: str, vocabulary: Vocabulary) -> tuple:
     if len(cache) < 200_000:
         cache[value] = found
     return found
-
-
-def _month(vocabulary: Vocabulary, word: str) -> int | None:
-    for match in vocabulary.lookup(word):
-        if match.kind == "month":
-            return int(match.code)
-    return None
 
 
 def _is_number_tail(rest: str) -> bool:

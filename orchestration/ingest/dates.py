@@ -87,6 +87,40 @@ def _scan(text: str, month_of: Callable[[str], int | None]) -> DateText | None:
     return None
 
 
+_TOKEN = re.compile(r"\S+")
+_BARE_DAY_MONTH = re.compile(r"^(?P<a>\d{1,2})\.(?P<b>\d{1,2})$")
+
+
+def find_date(text: str, month_of: Callable[[str], int | None]) -> DateText | None:
+    """A date written inside a longer text: a sheet named 'E hënë 14.03' or 'Mon 28 Nov', a
+    heading 'Day 1 / Lá 1 – Monday 14 March 2022'. Only where a date is expected (the names
+    of sheets, headings over figures): in a value cell '24.09' is a number. The longest
+    run of words that reads as a date wins; None when no run does, or two different ones do."""
+    tokens = [m.group().strip(",;()[]–—-") for m in _TOKEN.finditer(text)]
+    found: list[DateText] = []
+    for length in (4, 3, 2, 1):
+        for start in range(len(tokens) - length + 1):
+            piece = " ".join(t for t in tokens[start : start + length] if t)
+            if not piece or not any(ch.isdigit() for ch in piece):
+                continue
+            date = scan_date(piece, month_of) if length > 1 else _one_token_date(piece, month_of)
+            if date is not None:
+                found.append(date)
+        if found:
+            break
+    days = {(d.first, d.second) for d in found}
+    years = {d.year for d in found if d.year}
+    if len(days) != 1 or len(years) > 1:
+        return None  # two different days in one text: not this reader's to choose
+    return max(found, key=lambda d: d.has_year)
+
+
+def _one_token_date(token: str, month_of: Callable[[str], int | None]) -> DateText | None:
+    if m := _BARE_DAY_MONTH.match(token):  # '14.03' in a sheet name is a day, not a number
+        return DateText(int(m["a"]), int(m["b"]), None, None, False, ".")
+    return scan_date(token, month_of)
+
+
 def _full_year(text: str) -> int:
     year = int(text)
     return year + 2000 if year < 100 else year

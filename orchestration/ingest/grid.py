@@ -6,7 +6,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 
-CellValue = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
+
+@dataclass(frozen=True)
+class SpreadsheetError:
+    """An error value a spreadsheet shows in a cell (`#N/A`, `#REF!`): no figure."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+CellValue = (
+    str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta | SpreadsheetError
+)
 
 
 @cache
@@ -37,27 +50,37 @@ class MergedRange:
 
 @dataclass
 class Sheet:
-    """One sheet: a dense grid from A1 (empty cells are None) and its merged ranges."""
+    """One sheet: its used range as a dense grid (empty cells are None), where that range
+    starts (`origin`, 0-based row and column of the grid's first cell), and merged ranges.
+    Coordinates given and returned are the sheet's own (A1 is (0, 0))."""
 
     name: str
     rows: list[list[CellValue | None]]
     merged: list[MergedRange] = field(default_factory=list)
+    origin: tuple[int, int] = (0, 0)
 
     @property
     def height(self) -> int:
-        return len(self.rows)
+        """Rows from the top of the sheet to the last used one."""
+        return self.origin[0] + len(self.rows) if self.rows else 0
 
     @property
     def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
+        widest = max((len(r) for r in self.rows), default=0)
+        return self.origin[1] + widest if widest else 0
 
     def value(self, row: int, col: int) -> CellValue | None:
-        if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
-            return self.rows[row][col]
+        r, c = row - self.origin[0], col - self.origin[1]
+        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
+            return self.rows[r][c]
         return None
 
     def non_empty(self) -> list[tuple[int, int, CellValue]]:
-        """Every non-empty cell, row by row."""
+        """Every non-empty cell, row by row, in the sheet's coordinates."""
+        top, left = self.origin
         return [
-            (r, c, v) for r, row in enumerate(self.rows) for c, v in enumerate(row) if v is not None
+            (top + r, left + c, v)
+            for r, row in enumerate(self.rows)
+            for c, v in enumerate(row)
+            if v is not None
         ]

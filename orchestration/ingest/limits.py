@@ -12,6 +12,8 @@ import os
 import time
 from dataclasses import dataclass
 
+from orchestration.ingest.problems import UnreadableFile
+
 MIB = 1024 * 1024
 
 
@@ -24,6 +26,8 @@ class Limits:
     max_rows_per_sheet: int = 100_000  # JAD_LIMIT_ROWS
     max_cells_per_file: int = 2_000_000  # JAD_LIMIT_CELLS
     max_seconds_per_file: float = 120.0  # JAD_LIMIT_SECONDS
+    # JAD_LIMIT_MEMORY_MB: what reading one file may add to its reading process's memory
+    max_memory_bytes: int = 1024 * MIB
 
     @classmethod
     def from_environment(cls) -> Limits:
@@ -51,6 +55,7 @@ class Limits:
             max_rows_per_sheet=int(number("JAD_LIMIT_ROWS", default.max_rows_per_sheet)),
             max_cells_per_file=int(number("JAD_LIMIT_CELLS", default.max_cells_per_file)),
             max_seconds_per_file=number("JAD_LIMIT_SECONDS", default.max_seconds_per_file),
+            max_memory_bytes=int(number("JAD_LIMIT_MEMORY_MB", default.max_memory_bytes, MIB)),
         )
 
 
@@ -64,10 +69,8 @@ class Deadline:
 
     def check(self, phase: str) -> None:
         if time.monotonic() > self.until:
-            from orchestration.ingest.sniff import UnreadableFile
-
             raise UnreadableFile(
-                "too_slow",
+                "over_time_limit",
                 f"reading the file took longer than {self.seconds:.0f} s (at {phase}); "
                 "raise JAD_LIMIT_SECONDS if it is legitimate",
             )

@@ -10,56 +10,130 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from typing import IO
 
+from orchestration.ingest.error_cells import workbook_part
 from orchestration.ingest.limits import Limits
+from orchestration.ingest.problems import UnreadableFile
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 # Single-byte code pages that European services still send; the vocabulary picks among them.
-CANDIDATE_ENCODINGS = ("cp1250", "cp1251", "cp1253", "cp1252", "cp1257", "iso-8859-2")
+CANDIDATE_ENCODINGS = (
+    "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1257", "iso-8859-2", "iso-8859-7"
+)
 
-
-class UnreadableFile(Exception):
-    """The file cannot be read at all; `reason` is the quarantine reason code."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
+# What a text or binary file that is no spreadsheet often is: named, so the steward knows
+# what was sent (prefix of the first 1 KiB, lower-cased, after a BOM and blanks).
+_KNOWN_NOT_SPREADSHEETS = (
+    (b"%pdf", "a PDF document"),
+    (b"{\\rtf", "an RTF document"),
+    (b"<!doctype html", "an HTML page (a web table saved with a spreadsheet's name)"),
+    (b"<html", "an HTML page (a web table saved with a spreadsheet's name)"),
+    (b"<table", "an HTML table saved with a spreadsheet's name"),
+)
 
 
 @dataclass(frozen=True)
 class Format:
-    kind: str  # xlsx, ods, xls, csv
+    kind: str  # xlsx, xlsb, ods, xls, csv
 
 
 def sniff_format(data: bytes, limits: Limits | None = None) -> Format:
-    """xlsx, ods, xls or csv from the content; raises UnreadableFile for anything else,
-    and for a workbook that is a zip bomb or carries XML entities."""
+    """xlsx, xlsb, ods, xls or csv from the content; raises UnreadableFile for anything
+    else (naming what it is where it can), for an encrypted workbook, and for a workbook
+    that is a zip bomb or carries XML entities."""
     limits = limits or Limits()
     if not data:
         raise UnreadableFile("empty_file", "the file is empty (0 bytes)")
     if data.startswith(OLE_MAGIC):
-        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data:
-            raise UnreadableFile(
-                "password_protected",
-                "the workbook is encrypted (password-protected); ask the sender for an "
-                "unprotected copy",
-            )
-        return Format("xls")
+        return Format(_ole_kind(data))
     if data.startswith(ZIP_MAGIC):
         return Format(_zip_kind(data, limits))
     if _looks_binary(data):
         raise UnreadableFile(
             "not_a_spreadsheet",
-            "the content is binary and neither xlsx, ods, xls nor text (csv)",
+            "the content is binary and neither xlsx, xlsb, ods, xls nor text (csv)",
         )
+    _refuse_other_text(data)
     return Format("csv")
+
+
+def _ole_kind(data: bytes) -> str:
+    """An OLE container: a legacy xls, an encrypted OOXML workbook, or another document."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(data) as ole:
+            streams = {"/".join(entry) for entry in ole.listdir()}
+            if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+                raise _password_protected()
+            name = next((n for n in ("Workbook", "Book") if n in streams), None)
+            if name is None:
+                what = "a Word document" if "WordDocument" in streams else "an OLE document"
+                raise UnreadableFile(
+                    "not_a_spreadsheet", f"the file is {what}, not an xls workbook"
+                )
+            head = ole.openstream(name).read(64 * 1024)
+    except UnreadableFile:
+        raise
+    except Exception as error:  # olefile raises OSError and its own errors on damage
+        raise UnreadableFile(
+            "corrupt_file", f"the file is a damaged OLE container ({error})"
+        ) from error
+    if _biff_is_encrypted(head):
+        raise _password_protected()
+    return "xls"
+
+
+def _biff_is_encrypted(stream: bytes) -> bool:
+    """A FILEPASS record among the first records of the workbook globals: encrypted."""
+    offset = 0
+    for _ in range(64):
+        if offset + 4 > len(stream):
+            return False
+        kind, length = struct.unpack_from("<HH", stream, offset)
+        if kind == 0x002F:
+            return True
+        if kind == 0x0085:  # BOUNDSHEET: past where FILEPASS would stand
+            return False
+        offset += 4 + length
+    return False
+
+
+def _password_protected() -> UnreadableFile:
+    return UnreadableFile(
+        "password_protected",
+        "the workbook is encrypted (password-protected); ask the sender for an unprotected copy",
+    )
+
+
+def _refuse_other_text(data: bytes) -> None:
+    """Text that is a known kind of document, not delimited values."""
+    head = data[:1024]
+    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if head.startswith(bom):
+            head = head[len(bom) :]
+            break
+    if b"\x00" in head[:64]:
+        head = head.replace(b"\x00", b"")
+    start = head.lstrip().lower()
+    for prefix, what in _KNOWN_NOT_SPREADSHEETS:
+        if start.startswith(prefix):
+            raise UnreadableFile("unsupported_format", f"the file is {what}, not a spreadsheet")
+    if start.startswith(b"<?xml"):
+        if b"opendocument.spreadsheet" in head or b"office:document" in head:
+            what = "a flat OpenDocument spreadsheet (.fods); save it as .ods or .xlsx"
+        elif b"urn:schemas-microsoft-com:office:spreadsheet" in head or b"<?mso-application" in head:
+            what = "an Excel 2003 XML spreadsheet; save it as .xlsx"
+        else:
+            what = "an XML document"
+        raise UnreadableFile("unsupported_format", f"the file is {what}, not a format read here")
 
 
 def _zip_kind(data: bytes, limits: Limits) -> str:
@@ -69,19 +143,41 @@ def _zip_kind(data: bytes, limits: Limits) -> str:
         _check_expansion(entries, len(data), limits)
         names = {entry.filename for entry in entries}
         if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
+            if _ods_is_encrypted(archive, names):
+                raise _password_protected()
             kind = "ods"
-        elif "xl/workbook.xml" in names:
-            kind = "xlsx"
         else:
-            raise UnreadableFile(
-                "not_a_spreadsheet", "the file is a zip archive but not an xlsx or ods workbook"
-            )
+            kind = _ooxml_kind(archive, names)
         _check_xml(archive, entries)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, KeyError) as error:
         raise UnreadableFile(
             "corrupt_file", f"the file is a damaged zip container ({error})"
         ) from error
     return kind
+
+
+def _ods_is_encrypted(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    if "META-INF/manifest.xml" not in names:
+        return False
+    return b"encryption-data" in archive.read("META-INF/manifest.xml")
+
+
+def _ooxml_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """xlsx (xlsm, xltx) or xlsb, by the workbook part the package names, wherever it is."""
+    part = workbook_part(archive)
+    if part and part in names and part.endswith(".bin"):
+        return "xlsb"
+    if part and part in names and part.endswith(".xml"):
+        return "xlsx"
+    if "word/document.xml" in names:
+        what = "a Word document (docx)"
+    elif "ppt/presentation.xml" in names:
+        what = "a PowerPoint presentation (pptx)"
+    elif "mimetype" in names:
+        what = f"an OpenDocument file of type {archive.read('mimetype')[:80].decode('ascii', 'replace')}"
+    else:
+        what = "a zip archive"
+    raise UnreadableFile("not_a_spreadsheet", f"the file is {what}, not an xlsx or ods workbook")
 
 
 def _check_expansion(entries: list[zipfile.ZipInfo], size: int, limits: Limits) -> None:
@@ -147,9 +243,33 @@ def _as_utf8(data: bytes) -> bytes:
 
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(head):
         return False
     if b"\x00" in head:
         return True
     control = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
     return control > len(head) * 0.01
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for UTF-16 text written without its byte-order mark: the
+    zero high bytes of Latin, Greek or Cyrillic letters, digits and separators fall on every
+    other byte, and decoding gives text without control characters."""
+    head = data[:8192]
+    head = head[: len(head) // 2 * 2]
+    if len(head) < 8:
+        return None
+    even_zero = head[0::2].count(0) / (len(head) / 2)
+    odd_zero = head[1::2].count(0) / (len(head) / 2)
+    if odd_zero >= 0.3 and even_zero == 0:
+        encoding = "utf-16-le"
+    elif even_zero >= 0.3 and odd_zero == 0:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = head.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+    return encoding if control <= len(text) * 0.01 else None

@@ -17,11 +17,12 @@ from pathlib import PurePath
 
 from orchestration.ingest import identity
 from orchestration.ingest.cells import CellInfo, classify_sheet
-from orchestration.ingest.dates import DateText, decide_date_order
+from orchestration.ingest.dates import DateText, decide_date_order, find_date
 from orchestration.ingest.forms import METADATA_ROLES, PAIRED_ROLES, FormReading, Pair, read_form
 from orchestration.ingest.grid import Sheet, column_letters
 from orchestration.ingest.limits import Deadline, Limits
 from orchestration.ingest.numbers import NumberText, decide_decimal_separator
+from orchestration.ingest.problems import UnreadableFile
 from orchestration.ingest.records import (
     CellRecord,
     IgnoredCell,
@@ -31,11 +32,12 @@ from orchestration.ingest.records import (
     SheetRecord,
     SubmissionReading,
 )
-from orchestration.ingest.sniff import UnreadableFile, sniff_format
+from orchestration.ingest.sniff import sniff_format
 from orchestration.ingest.tables import Column, Table, find_tables
 from orchestration.ingest.values import (
     CellProblem,
     FileLocale,
+    day_in_text,
     inline_cell,
     read_period,
     read_value,
@@ -62,6 +64,8 @@ class SheetLayout:
     tables: list[Table]
     form: FormReading
     table_cells: set[tuple[int, int]] = field(default_factory=set)
+    # the day the whole sheet is for, when its name is one ('05.09.2021', 'Mon 28 Nov')
+    sheet_day: dt.date | None = None
 
 
 def read_submission(
@@ -84,8 +88,14 @@ def read_submission(
                 f"{limits.max_file_bytes // (1024 * 1024)} MiB (JAD_LIMIT_FILE_MB)",
             )
         reading.format = sniff_format(data, limits).kind
+        sender = identity.country_from_file_name(file_name, vocabulary)
         book = read_workbook(
-            data, reading.format, PurePath(file_name).stem, vocabulary.known_word_count, limits
+            data,
+            reading.format,
+            PurePath(file_name).stem,
+            vocabulary,
+            limits,
+            sender.country_code if sender else None,
         )
         deadline.check("reading the sheets")
         reading.encoding, reading.delimiter = book.encoding, book.delimiter
@@ -243,6 +253,9 @@ def _decide_locale(
             if isinstance(cell.number, NumberText):
                 numbers.append(cell.number)
         dates.extend(c.date for c in layout.cells.values() if isinstance(c.date, DateText))
+        for text in [layout.sheet.name] + [c.text for c in layout.form.sections]:
+            if (found := find_date(text, vocabulary.month_number)) is not None:
+                dates.append(found)
     # Where the file shows nothing: the sending country's convention, then its language's.
     convention = vocabulary.conventions.get(reading.country_code or "") or vocabulary.languages.get(
         reading.language or ""
@@ -393,6 +406,7 @@ def _emit_sheet(
         )
     )
     fates = _Fates(reading, layout)
+    layout.sheet_day = day_in_text(sheet.name, locale, vocabulary)
     for table in layout.tables:
         _emit_table(fates, layout, table, locale, vocabulary, operation)
     _emit_form(fates, layout, locale, vocabulary)
@@ -500,6 +514,8 @@ def _emit_table(
                 continue
             measure, context, header_unit = _column_labels(column, vocabulary)
             cell_period, cell_period_text, cell_period_ref = day.date, day.text, day.ref
+            if cell_period is None and layout.sheet_day is not None:
+                cell_period, cell_period_text = layout.sheet_day, sheet_name  # a day per sheet
             if (header := column.period_header) is not None:
                 try:
                     cell_period = read_period(header, locale, vocabulary, operation.start_date)
@@ -770,6 +786,12 @@ def _emit_form(
         label_reading = vocabulary.match(pair.label_text)
         label_unit = label_reading.unit
         context = (pair.section.measure_parts if pair.section else []) + [sheet_name]
+        section_day = day_in_text(pair.section.text, locale, vocabulary) if pair.section else None
+        day, day_text, day_ref = (
+            (section_day, pair.section.text, pair.section.ref)
+            if section_day is not None
+            else (layout.sheet_day, sheet_name if layout.sheet_day else None, None)
+        )
         fates.observe(
             Observation(
                 sheet_name=sheet_name,
@@ -782,8 +804,9 @@ def _emit_form(
                 column_label=None,
                 measure_labels=list(label_reading.parts),
                 context_labels=context,
-                period_text=None,
-                period_date=None,
+                period_text=day_text,
+                period_date=day,
+                period_cell_ref=day_ref,
                 is_total=False,
                 raw_text=value_cell.text,
                 value_number=value.number,
@@ -807,6 +830,8 @@ def _emit_form(
         if cell.kind == "text":
             before = first_content_row is None or cell.row < first_content_row
             fates.ignore(cell, "title" if before else "note")
+        elif cell.kind == "error":
+            fates.ignore(cell, "error_value")  # no figure was expected here, and none is lost
         else:
             fates.quarantine(
                 cell,

@@ -12,18 +12,12 @@ import re
 from dataclasses import dataclass
 
 from orchestration.ingest.cells import CellInfo, classify
-from orchestration.ingest.dates import AmbiguousDate, DateText, from_serial, resolve_date
+from orchestration.ingest.dates import AmbiguousDate, DateText, find_date, from_serial, resolve_date
 from orchestration.ingest.numbers import AmbiguousNumber, NumberText, to_float
+from orchestration.ingest.problems import CellProblem
 from orchestration.ingest.vocabulary import Vocabulary
 
 _DAY_NUMBER = re.compile(r"^(?P<word>[^\W\d_]+\.?)\s*(?P<n>\d{1,2})\.?$")
-
-
-class CellProblem(Exception):
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -49,6 +43,12 @@ def read_value(cell: CellInfo, locale: FileLocale, vocabulary: Vocabulary) -> Va
         if meaning == "zero":
             return Value(0.0, "zero_marker", None)
         return Value(None, "not_available", None)
+    if cell.kind == "error":
+        raise CellProblem(
+            "error_value",
+            f"the cell shows the spreadsheet error {cell.text}: the sender's formula failed, "
+            "so the figure is unknown; ask the sender for the figure",
+        )
     if cell.kind != "number":
         raise CellProblem(
             "not_a_number",
@@ -110,6 +110,22 @@ def read_period(
         f"{cell.text!r} stands where a day is expected but is not a date this reader knows; "
         "write it as a date (e.g. 2020-09-24) or add its month name to month_labels.csv",
     )
+
+
+def day_in_text(text: str, locale: FileLocale, vocabulary: Vocabulary) -> dt.date | None:
+    """The day a sheet name or a heading names ('Mon 28 Nov', 'Day 1 – 14 March 2022'),
+    when it is near the operation; else None (a 'Report of 13.10.2021' is no day of it)."""
+    found = find_date(text, vocabulary.month_number)
+    if found is None:
+        return None
+    try:
+        day = resolve_date(found, locale.date_order, locale.default_year, locale.window)
+    except ValueError:
+        return None
+    if locale.window is None:
+        return day
+    margin = dt.timedelta(days=31)
+    return day if locale.window[0] - margin <= day <= locale.window[1] + margin else None
 
 
 def inline_cell(cell: CellInfo, text: str, vocabulary: Vocabulary) -> CellInfo:

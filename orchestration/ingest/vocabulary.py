@@ -76,6 +76,11 @@ class Vocabulary:
     country_alias_keys: tuple[tuple[str, str], ...] = ()
     country_codes_by_code_alias: dict[str, str] = field(default_factory=dict)
     seeds_dir: Path | None = None  # where it was read from (worker processes read it again)
+    # the languages each seed word is in, and each language's and country's usual code page:
+    # evidence for the encoding of a text file (text_files.py)
+    word_languages: dict[str, frozenset[str]] = field(default_factory=dict)
+    code_pages: dict[str, str] = field(default_factory=dict)
+    country_code_pages: dict[str, str] = field(default_factory=dict)
     # what each text of a cell holds, by its text (cells.py); seeds define it, so it lives here
     text_cache: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)
 
@@ -94,16 +99,36 @@ class Vocabulary:
         if whole := self.lookup(cleaned):  # 'Mato vnt.' is a header, not 'Mato' + unit
             return LabelReading(cleaned, None, whole, (cleaned,))
         label, unit = split_trailing_unit(cleaned, self.is_unit)
-        reading = self._match_simple(label)
-        if reading is None and len(pieces := COMPOUND.split(label)) > 1:
-            readings = [self._match_simple(clean_label(piece)) for piece in pieces]
-            if all(readings):
-                matches = tuple(m for r in readings for m in r.matches)
-                parts = tuple(p for r in readings for p in r.parts)
-                reading = LabelReading(label, None, matches, parts)
+        reading = self._match_simple(label) or self._match_alternatives(label)
+        if reading is None:
+            reading = self._match_compound(label)
         if reading is None:
             return LabelReading(label, unit, (), (label,))
         return LabelReading(label, unit or reading.unit, reading.matches, reading.parts)
+
+    def _match_compound(self, label: str) -> LabelReading | None:
+        """'Interpellations – autres infractions': a metric and a charge, each known."""
+        pieces = COMPOUND.split(label)
+        if len(pieces) < 2:
+            return None
+        readings = [self._match_simple(clean_label(piece)) for piece in pieces]
+        if not all(readings):
+            return None
+        matches = tuple(m for r in readings for m in r.matches)
+        parts = tuple(p for r in readings for p in r.parts)
+        return LabelReading(label, None, matches, parts)
+
+    def _match_alternatives(self, label: str) -> LabelReading | None:
+        """'Arrests – firearms offences / Gabhálacha – cionta arm tine': a bilingual label
+        whose languages are compounds; the alternatives that are read must agree."""
+        alternatives = ALTERNATIVES.split(label)
+        if len(alternatives) < 2:
+            return None
+        readings = [
+            r for a in alternatives if (r := self._match_compound(clean_label(a))) is not None
+        ]
+        codes = {tuple(sorted((m.kind, m.code) for m in r.matches)) for r in readings}
+        return readings[0] if len(codes) == 1 else None
 
     def _match_simple(self, label: str) -> LabelReading | None:
         label, unit = split_trailing_unit(label, self.is_unit)
@@ -121,6 +146,13 @@ class Vocabulary:
             return None  # 'Drogen / Waffen': the alternatives name different things
         candidate, matches = found[0]
         return LabelReading(label, unit, matches, (candidate,))
+
+    def month_number(self, word: str) -> int | None:
+        """1..12 for a month's name or abbreviation in any seeded language."""
+        for match in self.lookup(word.rstrip(".")):
+            if match.kind == "month":
+                return int(match.code)
+        return None
 
     def field_roles(self, text: str) -> set[str]:
         return {m.code for m in self.match(text).matches if m.kind == "field"}
@@ -148,6 +180,7 @@ def load_vocabulary(seeds_dir: Path | None = None) -> Vocabulary:
     seeds_dir = seeds_dir or default_seeds_dir()
     by_key: dict[str, list[Match]] = defaultdict(list)
     words: set[str] = set()
+    word_languages: dict[str, set[str]] = defaultdict(set)
     alias_keys: dict[str, str] = {}
     code_aliases: dict[str, str] = {}
     for file_name, (kind, code_column) in LABEL_SEEDS.items():
@@ -162,10 +195,14 @@ def load_vocabulary(seeds_dir: Path | None = None) -> Vocabulary:
             key = label_key(row[label_column])
             if match not in by_key[key]:
                 by_key[key].append(match)
-            words.update(label_key(w) for w in _WORD.findall(row[label_column]))
+            for word in _WORD.findall(row[label_column]):
+                words.add(label_key(word))
+                if row.get("language"):
+                    word_languages[word.lower()].add(row["language"])
+    language_rows = _read(seeds_dir / "languages.csv")
     languages = {
         row["language"]: Language(row["decimal_separator"], row["date_order"])
-        for row in _read(seeds_dir / "languages.csv")
+        for row in language_rows
     }
     country_rows = _read(seeds_dir / "countries.csv")
     countries = frozenset(row["country_code"] for row in country_rows)
@@ -182,6 +219,11 @@ def load_vocabulary(seeds_dir: Path | None = None) -> Vocabulary:
         country_alias_keys=tuple(sorted(alias_keys.items(), key=lambda kv: -len(kv[0]))),
         seeds_dir=seeds_dir,
         country_codes_by_code_alias=code_aliases,
+        word_languages={w: frozenset(langs) for w, langs in word_languages.items()},
+        code_pages={r["language"]: r["code_page"] for r in language_rows if r.get("code_page")},
+        country_code_pages={
+            r["country_code"]: r["code_page"] for r in country_rows if r.get("code_page")
+        },
     )
 
 

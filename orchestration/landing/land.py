@@ -14,15 +14,11 @@ is 740x slower than an append). Many files are read on every core.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import functools
 import os
-import unicodedata
-from collections import defaultdict, deque
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
-from itertools import islice
-from multiprocessing import get_context
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -30,25 +26,43 @@ import pyarrow as pa
 
 from orchestration.build_state import mark_pending
 from orchestration.ingest.limits import Limits
-from orchestration.ingest.records import QuarantineItem, SubmissionReading
-from orchestration.ingest.submission import OperationWindow, read_submission
-from orchestration.ingest.vocabulary import Vocabulary, cached_vocabulary
+from orchestration.ingest.records import QuarantineItem
+from orchestration.ingest.submission import OperationWindow
+from orchestration.ingest.vocabulary import Vocabulary
+from orchestration.landing.isolation import Outcome, read_isolated
 from orchestration.landing.manifest import Operation, read_manifest
 from orchestration.landing.raw_tables import (
     FILE_TABLES,
     append,
-    as_columns,
     as_rows,
     create_raw_schema,
     to_arrow,
+)
+from orchestration.landing.reading import (
+    Landed,
+    ToRead,
+    landed,
+    path_of,
+    read_in_worker,
+    refusal,
+    start_worker,
+)
+from orchestration.landing.safety import (
+    kind_of,
+    listed_files,
+    placeholder_id,
+    safe_name,
+    sha256_of,
+)
+from orchestration.landing.safety import (
+    refusal as refusal_before_reading,
 )
 from orchestration.progress import LoadProgress, current
 
 MANIFEST = "operation.yaml"
 SUBMISSIONS = "submissions"
 BATCH_FILES = 200  # files whose rows are written together, in one transaction
-CHUNK_FILES = 16  # files one worker reads per request
-PARALLEL_FROM = 200  # below this many files to read, one process reads them all
+PARALLEL_FROM = 200  # below this many files to read, one reading process reads them all
 
 
 @dataclass
@@ -73,30 +87,9 @@ def discover_operations(raw_dir: Path) -> list[Path]:
     return sorted(p.parent for p in raw_dir.glob(f"*/{MANIFEST}"))
 
 
-# What desktops leave in shared folders: never a submission, skipped without a word.
-SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
-# Lock files of open documents and files still being copied (rsync, browsers): skipped,
-# with a warning, until they are renamed.
-HIDDEN_PREFIXES = (".", "~$")
-
-
 def submission_files(operation_dir: Path) -> list[Path]:
-    folder = operation_dir / SUBMISSIONS
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in SYSTEM_FILES)
-
-
-@dataclass
-class _ToRead:
-    operation_id: str
-    file_id: str
-    relative: str
-    path: Path
-    size: int
-    window: OperationWindow
-    limits: Limits
-    refused: QuarantineItem | None = None  # rejected before reading (name, size)
+    """Every entry of `submissions/`, links and special files included (refused by name)."""
+    return listed_files(operation_dir / SUBMISSIONS)
 
 
 @dataclass
@@ -127,7 +120,7 @@ def land_operations(
     known = _known(con, reader_version)
     summaries: dict[str, LandingSummary] = {}
     batch = _Batch(now, reader_version, known)
-    to_read: list[_ToRead] = []
+    to_read: list[ToRead] = []
     for operation_dir in operation_dirs:
         operation = read_manifest(operation_dir / MANIFEST)
         op = operation.operation_id
@@ -139,7 +132,7 @@ def land_operations(
         present: set[str] = set()
         for path in files:
             relative = path.relative_to(operation_dir).as_posix()
-            file_id, size = _identity(path)
+            file_id, size = _identity(path, relative)
             summary.contents[f"{op}/{relative}"] = file_id
             summary.files_seen += 1
             batch.sighting(op, file_id, relative)
@@ -150,8 +143,15 @@ def land_operations(
                 continue  # the same bytes under a second name are one file, two sightings
             present.add(file_id)
             to_read.append(
-                _ToRead(
-                    op, file_id, relative, path, size, window, limits, _refused(path, size, limits)
+                ToRead(
+                    op,
+                    file_id,
+                    relative,
+                    path,
+                    size,
+                    window,
+                    limits,
+                    refusal_before_reading(path, size, limits),
                 )
             )
         manifest_changed = known.manifests.get(op) != operation.manifest_sha256
@@ -160,7 +160,15 @@ def land_operations(
         batch.operation(operation, operation_dir, present)
     if to_read and on_reading:
         on_reading()  # e.g. start importing what the checks of a changed load will need
-    for item, landed in _read_all(to_read, vocabulary, workers):
+    for item, read in _read_all(to_read, vocabulary, limits, workers):
+        if read.reading.status == "changed":
+            summary = summaries[item.operation_id]
+            summary.contents[f"{item.operation_id}/{item.relative}"] = "changed while read"
+            summary.changed = True
+            summary.rejected.append(f"{item.relative}: {read.reading.quarantine[0].message}")
+            progress.file_done(item.operation_id, item.relative, read=True)
+            continue  # nothing of it lands; the next load reads it as it is then
+        landed = read
         reading = landed.reading
         summary = summaries[item.operation_id]
         summary.files_read += 1
@@ -178,143 +186,58 @@ def land_operations(
     return list(summaries.values())
 
 
-def _read_all(items: list[_ToRead], vocabulary: Vocabulary, workers: int | None):
-    """(item, _Landed) for each file, in order: in this process, or in `workers` processes
-    (by default one per core, once there are enough files to repay starting them)."""
+def _read_all(
+    items: list[ToRead], vocabulary: Vocabulary, limits: Limits, workers: int | None
+) -> Iterator[tuple[ToRead, Landed]]:
+    """(item, Landed) for each file, in order, read in isolated processes (one per core once
+    there are enough files to repay starting them): a file that crashes, exhausts memory or
+    time costs only itself (isolation.py)."""
     if workers is None:
         workers = (os.cpu_count() or 1) if len(items) >= PARALLEL_FROM else 1
-    if workers < 2 or not items:
-        for item in items:
-            yield item, _landed(item, _read_one(item, vocabulary))
-        return
-    chunks = iter([items[i : i + CHUNK_FILES] for i in range(0, len(items), CHUNK_FILES)])
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("spawn"),
-        initializer=_worker_start,
-        initargs=(str(vocabulary.seeds_dir),),
-    ) as pool:
-        # A few chunks in flight, never all: readings waiting to be landed cost memory.
-        in_flight = deque(
-            (chunk, pool.submit(_read_in_worker, chunk)) for chunk in islice(chunks, 2 * workers)
-        )
-        while in_flight:
-            chunk, readings = in_flight.popleft()
-            if (following := next(chunks, None)) is not None:
-                in_flight.append((following, pool.submit(_read_in_worker, following)))
-            yield from zip(chunk, readings.result(), strict=True)
-
-
-_worker_vocabulary: Vocabulary | None = None
-
-
-def _worker_start(seeds_dir: str) -> None:
-    global _worker_vocabulary
-    _worker_vocabulary = cached_vocabulary(Path(seeds_dir))
-
-
-def _read_in_worker(chunk: list[_ToRead]) -> list[_Landed]:
-    return [_landed(item, _read_one(item, _worker_vocabulary)) for item in chunk]
-
-
-@dataclass
-class _Landed:
-    """One file as it will be landed: its reading without the long row lists, and those rows
-    as columns, made in the process that read the file. Lists of plain values cross between
-    processes cheaply and the landing process only extends them; with the rows as objects,
-    unpickling and transposing them in the landing process was the bottleneck, and a second
-    reading process bought nothing (bench: landing_workers_1 vs _2)."""
-
-    reading: SubmissionReading  # sheets, cells, observations and ignored moved to columns
-    columns: dict[str, dict[str, list]]  # raw table -> column -> values
-
-    def rows(self, table: str) -> int:
-        return len(self.columns[table]["file_id"])
-
-
-_COLUMNAR = {  # raw table -> the SubmissionReading field that fills it
-    "sheets": "sheets",
-    "cells": "cells",
-    "observations": "observations",
-    "ignored_cells": "ignored",
-}
-
-
-def _landed(item: _ToRead, reading: SubmissionReading) -> _Landed:
-    key = dict(operation_id=item.operation_id, file_id=item.file_id)
-    columns = {
-        table: as_columns(table, getattr(reading, field_name), **key)
-        for table, field_name in _COLUMNAR.items()
-    }
-    return _Landed(replace(reading, **{f: [] for f in _COLUMNAR.values()}), columns)
-
-
-def _identity(path: Path) -> tuple[str, int]:
-    """sha256 of the content (streamed: a huge file is hashed, not loaded) and size."""
-    with path.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return digest, path.stat().st_size
-
-
-def safe_name(name: str) -> str:
-    """A file name as it may be shown and stored: control characters escaped."""
-    return "".join(
-        ch.encode("unicode_escape").decode() if unicodedata.category(ch) in ("Cc", "Cf") else ch
-        for ch in name
+    refused = {id(item) for item in items if item.refused is not None}
+    outcomes = read_isolated(
+        [item for item in items if id(item) not in refused],
+        read_in_worker,
+        path_of,
+        workers,
+        limits.max_seconds_per_file,
+        limits.max_memory_bytes,
+        functools.partial(start_worker, str(vocabulary.seeds_dir)),
     )
+    for item in items:
+        if id(item) in refused:
+            yield item, landed(item, refusal(item, item.refused))
+            continue
+        read_item, outcome = next(outcomes)
+        assert read_item is item
+        yield item, _as_landed(item, outcome)
 
 
-def _refused(path: Path, size: int, limits: Limits) -> QuarantineItem | None:
-    """Files refused before their bytes are read: a name that could mislead a person or a
-    shell (control characters, backslashes, a leading dash), a hidden or lock file, or a
-    size over the limit."""
-    name = path.name
-    if safe_name(name) != name or "\\" in name or name.startswith("-"):
-        return QuarantineItem(
-            "unsafe_file_name",
-            f"{safe_name(name)}: the file name holds control characters, a backslash or a "
-            "leading dash; rename the file (the sender's name is kept escaped)",
+def _as_landed(item: ToRead, outcome: Outcome) -> Landed:
+    """A reading, or the refusal the reading process reported, as rows to land."""
+    if outcome.sha256 is not None and outcome.sha256 != item.file_id:
+        changed = refusal(
+            item,
+            QuarantineItem(
+                "file_changed",
+                f"{safe_name(item.path.name)}: the file changed while the load read it; "
+                "the next load reads it as it is then",
+            ),
         )
-    if name.startswith(HIDDEN_PREFIXES):
-        return QuarantineItem(
-            "hidden_file",
-            f"{name}: a hidden file, a lock file or a file still being copied; not read "
-            "(rename it without the leading '.' or '~$' to load it)",
-        )
-    if size > limits.max_file_bytes:
-        return QuarantineItem(
-            "file_too_large",
-            f"{name}: the file has {size // (1024 * 1024)} MiB, over the limit of "
-            f"{limits.max_file_bytes // (1024 * 1024)} MiB (JAD_LIMIT_FILE_MB)",
-        )
-    return None
+        changed.status = "changed"
+        return landed(item, changed)
+    if outcome.reason is not None:
+        problem = QuarantineItem(outcome.reason, f"{safe_name(item.path.name)}: {outcome.message}")
+        return landed(item, refusal(item, problem))
+    return outcome.result
 
 
-def _read_one(item: _ToRead, vocabulary: Vocabulary) -> SubmissionReading:
-    if item.refused is not None:
-        return SubmissionReading(
-            file_name=safe_name(item.path.name), status="rejected", quarantine=[item.refused]
-        )
-    reading = read_submission(
-        item.path.read_bytes(), item.path.name, item.window, vocabulary, item.limits
-    )
-    if reading.status == "accepted" and reading.country_code is None:
-        _reject_unidentified(reading)
-    return reading
-
-
-def _reject_unidentified(reading: SubmissionReading) -> None:
-    """A file whose sender is unknown must never count, nor pass for anyone's resubmission."""
-    reading.status = "rejected"
-    reading.quarantine = [
-        QuarantineItem(
-            "unknown_country",
-            f"{reading.file_name}: no cell names the sending country (a 'Country: <name>' pair "
-            "or a title naming it) and the file name holds no country name or ISO code; add "
-            "the country's spelling to country_aliases.csv or put its code in the file name",
-        )
-    ]
-    reading.sheets, reading.cells, reading.observations, reading.ignored = [], [], [], []
+def _identity(path: Path, relative: str) -> tuple[str, int]:
+    """sha256 of the content (streamed: a huge file is hashed, not loaded) and size; an
+    entry that is not a regular file is never opened (a FIFO would block the load)."""
+    if (kind := kind_of(path)) is not None:
+        return placeholder_id(relative, kind), 0
+    return sha256_of(path), path.stat().st_size
 
 
 def _known(con: duckdb.DuckDBPyConnection, reader_version: str) -> _Known:
@@ -370,7 +293,7 @@ class _Batch:
     def operation(self, operation: Operation, operation_dir: Path, present: set[str]) -> None:
         self.operations.append((operation, operation_dir, present))
 
-    def file(self, item: _ToRead, landed: _Landed) -> None:
+    def file(self, item: ToRead, landed: Landed) -> None:
         reading = landed.reading
         key = dict(operation_id=item.operation_id, file_id=item.file_id)
         if (item.operation_id, item.file_id) in self.known.stored:

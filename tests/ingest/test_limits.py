@@ -50,7 +50,7 @@ def test_defaults_are_safe_and_each_is_an_environment_variable(monkeypatch):
         (Limits(max_uncompressed_bytes=2000), "too_large_uncompressed"),
         (Limits(max_rows_per_sheet=20), "too_many_rows"),
         (Limits(max_cells_per_file=60), "too_many_cells"),
-        (Limits(max_seconds_per_file=1e-9), "too_slow"),
+        (Limits(max_seconds_per_file=1e-9), "over_time_limit"),
     ],
 )
 def test_a_file_over_a_limit_is_refused_with_that_limit(vocabulary, window, limits, reason):

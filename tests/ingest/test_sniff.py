@@ -1,7 +1,8 @@
 import pytest
 
-from orchestration.ingest.sniff import UnreadableFile, sniff_format
-from orchestration.ingest.workbook import decode_text, sniff_delimiter
+from orchestration.ingest.problems import UnreadableFile
+from orchestration.ingest.sniff import sniff_format
+from orchestration.ingest.text_files import decode_text, sniff_delimiter, text_sheet
 from tests.fixtures.workbooks import irish_wide_daily
 
 
@@ -24,16 +25,87 @@ def test_unreadable_files_say_why(data, reason):
     assert problem.value.reason == reason
 
 
-def test_the_code_page_whose_words_are_known_wins(vocabulary):
-    text = "Date;Persons checked;Vehicles checked\n"
-    for encoding in ("cp1250", "cp1251", "cp1253"):
-        decoded, _ = decode_text(text.encode(encoding), vocabulary.known_word_count)
-        assert decoded == text
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Datum;Kontrolirane osobe;Uhićenja\n24.09.2020;1200;3\n", "cp1250"),
+        ("Дата;Проверени лица;Задържани\n24.09.2020;1200;3\n", "cp1251"),
+        ("Ημερομηνία;Ελεγχθέντα άτομα;Συλλήψεις\n24/09/2020;1200;3\n", "cp1253"),
+    ],
+)
+def test_the_code_page_whose_words_are_known_wins(vocabulary, text, encoding):
+    decoded = decode_text(text.encode(encoding), vocabulary)
+    assert decoded.text == text
+
+
+def test_a_tie_between_code_pages_goes_to_the_language_of_the_words(vocabulary):
+    """'diseño' is 'diseńo' in cp1250: both look like words; the Spanish labels decide."""
+    text = "Fecha;Personas controladas;Detenidos;Observaciones\n24/09/2020;1200;3;diseño\n"
+    decoded = decode_text(text.encode("cp1252"), vocabulary)
+    assert decoded.encoding == "cp1252" and "diseño" in decoded.text
+
+
+def test_a_code_page_nothing_decides_is_refused_not_guessed(vocabulary):
+    with pytest.raises(UnreadableFile) as problem:
+        decode_text("Zzz;Qqq\n1;ñandú\n".encode("cp1252"), vocabulary)
+    assert problem.value.reason == "undetectable_encoding"
+
+
+def test_mojibake_is_never_accepted(vocabulary):
+    """Big5 bytes decode under the single-byte code pages, but not into words."""
+    text = "日期;檢查人數;逮捕\n2020/09/24;1200;3\n"
+    try:
+        decoded = decode_text(text.encode("big5"), vocabulary)
+    except UnreadableFile as problem:
+        assert problem.reason == "undetectable_encoding"
+    else:
+        assert decoded.text == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark(vocabulary, encoding):
+    text = "Country\tÖsterreich\n\nDatum\tKontrollierte Personen\n24.09.2020\t1200\n"
+    data = text.encode(encoding)
+    assert sniff_format(data).kind == "csv"
+    assert decode_text(data, vocabulary).text == text
 
 
 def test_delimiters():
     assert sniff_delimiter("a;b;c\n1;2,5;3\n") == ";"
     assert sniff_delimiter("a,b,c\n1,2,3\n") == ","
+
+
+def test_a_stray_quote_neither_flips_the_delimiter_nor_swallows_the_file():
+    lines = ["Datum;Personen;Notiz"] + [f"2{i}.09.2020;{i}00;ok" for i in range(4, 8)]
+    lines.insert(2, '25.09.2020;300;"Grenze Nord')  # opened, never closed
+    text = "\n".join(lines + [f"x{i};{i};y" for i in range(500)]) + "\n"
+    assert sniff_delimiter(text) == ";"
+    rows = text_sheet(text, ";", "t").rows
+    assert len(rows) == len(lines) + 500
+    assert rows[2][:2] == ["25.09.2020", "300"]
+
+
+def test_a_quoted_note_may_span_lines():
+    rows = text_sheet('Datum;Notiz\n24.09.2020;"Zeile 1\nZeile 2"\n', ";", "t").rows
+    assert rows == [["Datum", "Notiz"], ["24.09.2020", "Zeile 1\nZeile 2"]]
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "unsupported_format"),
+        (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "unsupported_format"),
+        (
+            b'<?xml version="1.0"?><office:document xmlns:office="urn:oasis:names:tc:opendocument'
+            b':xmlns:office:1.0" office:mimetype="application/vnd.oasis.opendocument.spreadsheet">',
+            "unsupported_format",
+        ),
+    ],
+)
+def test_documents_that_are_no_spreadsheet_are_refused_by_name(data, what):
+    with pytest.raises(UnreadableFile) as problem:
+        sniff_format(data)
+    assert problem.value.reason == what
 
 
 def _with_sheet_xml(transform) -> bytes:
