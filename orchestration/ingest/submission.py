@@ -602,22 +602,35 @@ def _indent(text: str) -> int:
 
 
 def _parent_rows(table: Table, cells: dict[tuple[int, int], CellInfo]) -> dict[int, list[str]]:
-    """Rows indented under a less indented row ('Arrests' over '  – Firearms') take that
-    row's label as context: under 'Arrests', 'Weapons' is a charge, not a seizure."""
+    """What qualifies each row from the rows above it: a row indented under a less indented
+    one ('Arrests' over '  – Firearms') takes that row's label; a heading row of the table
+    (a label and no figure: 'ARRESTS' between two blocks of days) qualifies every row
+    after it until the next heading. Under 'Arrests', 'Weapons' is a charge, not a seizure."""
     label_cols = [c.col for c in table.columns if c.kind == "labels"]
     if not label_cols:
         return {}
+    measure_cols = [c.col for c in table.columns if c.kind == "measure"]
     stack: list[tuple[int, list[str]]] = []  # (indent, label parts) of the open parents
+    heading: list[str] = []
     parents: dict[int, list[str]] = {}
+    previous = table.header_rows[-1]
     for row in table.body_rows:
+        after_gap, previous = row - previous > 1, row
         cell = cells.get((row, label_cols[0]))
         if cell is None or cell.kind != "text":
+            continue
+        no_figures = measure_cols and not any((row, col) in cells for col in measure_cols)
+        if no_figures and after_gap and not cell.is_total:
+            # after a blank line, a heading of the rows below it; within a block, a label
+            # without figures is only the parent of the rows indented under it
+            heading, stack = cell.measure_parts, []
             continue
         indent = _indent(cell.text)
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        if stack:
-            parents[row] = list(stack[-1][1])
+        context = (list(stack[-1][1]) if stack else []) + heading
+        if context:
+            parents[row] = context
         stack.append((indent, cell.measure_parts))
     return parents
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from orchestration.ingest.cells import CellInfo
 from orchestration.ingest.grid import MergedRange
+from orchestration.ingest.labels import OUTLINE_NUMBER
 from orchestration.ingest.vocabulary import VALUE_ROLES
 
 HEADER_KINDS = ("metric", "charge", "field")
@@ -209,6 +210,7 @@ def _build_table(
         for col in range(first_col, last_col + 1)
         if (header_row, col) in cells or any((r, col) in cells for r in body)
     ]
+    _label_column_by_position(columns, body, cells)
     header_rows = [header_row] if parents is None else [parents, header_row]
     table = Table(index, header_rows, body, columns)
     table.title = _title_above(min(header_rows), first_col, last_col, cells, taken)
@@ -223,30 +225,78 @@ def _body_rows(
     by_row: dict[int, list[CellInfo]],
     taken: set[tuple[int, int]],
 ) -> list[int]:
-    """Rows under the header, until a blank line (a TOTAL row may follow one blank) or a note."""
+    """Rows under the header, until a note, a new header, or a gap after which no row fits
+    the header any more. A table goes on across blank rows and section headings ('ARRESTS'
+    alone in the label column) while the rows after them still have their figures under
+    the header's columns; a TOTAL row may follow one blank."""
+    header_cols = {c.col for c in by_row.get(header_row, []) if first_col <= c.col <= last_col}
     body: list[int] = []
-    row, blanks = header_row + 1, 0
-    last_row = max(by_row, default=header_row)
-    while row <= last_row:
-        inside = [
+    row, last_row = header_row + 1, max(by_row, default=header_row)
+
+    def inside(r: int) -> list[CellInfo]:
+        return [
             c
-            for c in by_row.get(row, [])
+            for c in by_row.get(r, [])
             if first_col - 1 <= c.col <= last_col and (c.row, c.col) not in taken
         ]
-        if not inside:
-            blanks += 1
-            if blanks > 1:
+
+    while row <= last_row:
+        cells_in_row = inside(row)
+        if not cells_in_row or (body and _is_heading_row(cells_in_row)):
+            following = _next_fitting_row(row, last_row, inside, header_cols)
+            if following is None:
+                if cells_in_row:
+                    break
+                total = _total_after_gap(row, last_row, inside)
+                if total is not None:
+                    body.append(total)
                 break
-            row += 1
+            body.extend(r for r in range(row, following) if inside(r))  # headings
+            row = following
             continue
-        if _is_note_row(inside) or (blanks and not any(c.is_total for c in inside)):
+        if _is_note_row(cells_in_row):
             break
-        if body and is_header_run(sorted(inside, key=lambda c: c.col)) and _new_header(inside):
+        if body and is_header_run(sorted(cells_in_row, key=lambda c: c.col)) and _new_header(
+            cells_in_row
+        ):
             break
-        blanks = 0
         body.append(row)
         row += 1
     return body
+
+
+# Rows a table may skip between its parts: blank lines and section headings.
+_MAX_GAP_ROWS = 3
+
+
+def _next_fitting_row(row, last_row, inside, header_cols: set[int]) -> int | None:
+    """The first row after a gap (blank rows and headings, a few at most) whose figures
+    stand under the header's columns; None when the table ends at the gap."""
+    for following in range(row, min(row + _MAX_GAP_ROWS + 1, last_row + 1)):
+        cells_in_row = inside(following)
+        if not cells_in_row or _is_heading_row(cells_in_row):
+            continue
+        numbers = [c for c in cells_in_row if c.is_numeric]
+        fits = numbers and all(c.col in header_cols for c in numbers)
+        labelled = numbers and any(
+            c.kind == "text" and c.col < min(n.col for n in numbers) for c in cells_in_row
+        )
+        return following if fits and labelled and not _is_note_row(cells_in_row) else None
+    return None
+
+
+def _total_after_gap(row, last_row, inside) -> int | None:
+    """A TOTAL row set one blank line below the table."""
+    following = row + 1
+    if following > last_row:
+        return None
+    cells_in_row = inside(following)
+    return following if any(c.is_total for c in cells_in_row) else None
+
+
+def _is_heading_row(cells_in_row: list[CellInfo]) -> bool:
+    """One text and nothing else: a section heading ('ARRESTS', '2. Seizures')."""
+    return len(cells_in_row) == 1 and cells_in_row[0].kind == "text" and not cells_in_row[0].is_total
 
 
 def _is_sub_header(
@@ -362,6 +412,34 @@ def _column(
     if column.kind == "free_text" and header is not None:
         column.unknown_header = True
     return column
+
+
+def _label_column_by_position(
+    columns: list[Column], body: list[int], cells: dict[tuple[int, int], CellInfo]
+) -> None:
+    """A table with value columns names what each row counts in a text column before them,
+    whatever its header says ('Delikt / Tag', 'Rubriek'): that column holds row labels, and
+    labels no seed knows are quarantined by name. Were it free text, every row's figure would
+    lose its label without a word."""
+    if any(c.kind == "labels" for c in columns):
+        return
+    measures = [c.col for c in columns if c.kind == "measure"]
+    if not measures:
+        return
+    candidates = [
+        c
+        for c in columns
+        if c.col < min(measures) and c.kind == "free_text" and _mostly_words(c, body, cells)
+    ]
+    if candidates:
+        column = candidates[-1]  # the text nearest the figures
+        column.kind, column.unknown_header = "labels", False
+
+
+def _mostly_words(column: Column, body: list[int], cells: dict[tuple[int, int], CellInfo]) -> bool:
+    texts = [cells[(r, column.col)] for r in body if (r, column.col) in cells]
+    words = [c for c in texts if c.kind == "text" and not OUTLINE_NUMBER.match(c.text)]
+    return bool(words) and len(words) * 2 >= len(texts)
 
 
 def _names_a_figure(header: CellInfo | None) -> bool:

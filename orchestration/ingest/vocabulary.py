@@ -96,8 +96,12 @@ class Vocabulary:
         Personnes'); the pieces of a compound label ('Interpellations – autres infractions'
         -> a metric and a charge). `parts` are the seed-known labels that dbt will map."""
         cleaned = clean_label(text)
-        if whole := self.lookup(cleaned):  # 'Mato vnt.' is a header, not 'Mato' + unit
-            return LabelReading(cleaned, None, whole, (cleaned,))
+        if whole := self.lookup(cleaned):
+            # A seed row may hold the unit too ('Mato vnt.', 'Droguri ridicate (g)'): the
+            # label is known whole, and its unit still counts ('(g)' is grams, not kg).
+            return LabelReading(
+                cleaned, split_trailing_unit(cleaned, self.is_unit)[1], whole, (cleaned,)
+            )
         label, unit = split_trailing_unit(cleaned, self.is_unit)
         reading = self._match_simple(label) or self._match_alternatives(label)
         if reading is None:

@@ -51,6 +51,9 @@ unmapped as (
                 || ' is larger than any one cell can hold (max_per_cell in metrics.csv)'
             when 'fractional_count' then 'the ' || mapped.metric_code || ' count ' || mapped.raw_text
                 || ' is not a whole number (check the decimal separator)'
+            when 'conflicting_units' then 'the ' || mapped.metric_code || ' figure is written in '
+                || 'more than one unit and the values disagree (' || mapped.raw_text || ' '
+                || coalesce(mapped.unit_text, '') || ' is one of them); ask the sender which is right'
             when 'date_outside_window' then 'the day ' || cast(mapped.period_date as varchar)
                 || coalesce(' (cell ' || mapped.period_cell_ref || ')', '')
                 || ' is outside the operation'
@@ -63,7 +66,8 @@ unmapped as (
     inner join {{ ref('int_submissions_ranked') }} as ranked
         on ranked.operation_id = mapped.operation_id and ranked.file_id = mapped.file_id
         and ranked.is_participant
-    where mapped.mapping_status <> 'mapped' and {{ in_scope('mapped.operation_id') }}
+    where mapped.mapping_status not in ('mapped', 'alternative_unit')
+        and {{ in_scope('mapped.operation_id') }}
 ),
 
 outsiders as (

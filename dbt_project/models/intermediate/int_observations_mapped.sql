@@ -1,5 +1,6 @@
 -- One row per observation, its labels mapped to a metric and a charge, its unit converted
--- to the metric's canonical unit, and a mapping_status saying what, if anything, is wrong.
+-- to the metric's canonical unit, and a mapping_status saying what, if anything, is wrong
+-- (status_of_cell: what the cell alone says, before it is compared with its alternatives).
 with observations as (
     select * from {{ ref('stg_raw__observations') }}
     where {{ in_scope() }}
@@ -150,9 +151,41 @@ checked as (
                 and period_date not between operations.start_date and operations.end_date
                 then 'date_outside_window'
             else 'mapped'
-        end as mapping_status
+        end as status_of_cell
     from with_units
     left join operations using (operation_id)
+),
+
+-- The same figure written twice, in two units (a column of pounds beside the kilograms it
+-- converts to): one figure, not two parts. Where the two agree within their rounding, the
+-- one in the metric's own unit (else the most precise) is the figure and the other an
+-- alternative; where they disagree, neither is taken.
+alternatives as (
+    select
+        checked.*,
+        min(written_unit) over figure <> max(written_unit) over figure as has_alternatives,
+        max(value_canonical) over figure - min(value_canonical) over figure
+            <= sum(half_unit) over figure + 1e-9 as alternatives_agree,
+        row_number() over (
+            partition by operation_id, file_id, sheet_name, table_index, metric_code,
+                charge_code, period_date, is_total
+            order by case when written_unit = metric_unit then 0 else 1 end, half_unit, cell_ref
+        ) as alternative_rank
+    from checked
+    where status_of_cell = 'mapped' and value_canonical is not null
+    window figure as (
+        partition by operation_id, file_id, sheet_name, table_index, metric_code, charge_code,
+            period_date, is_total
+    )
 )
 
-select * from checked
+select
+    checked.*,
+    case
+        when not coalesce(alternatives.has_alternatives, false) then checked.status_of_cell
+        when not alternatives.alternatives_agree then 'conflicting_units'
+        when alternatives.alternative_rank > 1 then 'alternative_unit'
+        else checked.status_of_cell
+    end as mapping_status
+from checked
+left join alternatives using (observation_id)
