@@ -21,7 +21,7 @@ from orchestration.ingest.dates import DateText, decide_date_order, find_date
 from orchestration.ingest.forms import METADATA_ROLES, PAIRED_ROLES, FormReading, Pair, read_form
 from orchestration.ingest.grid import Sheet, column_letters
 from orchestration.ingest.limits import Deadline, Limits
-from orchestration.ingest.numbers import NumberText, decide_decimal_separator
+from orchestration.ingest.numbers import NumberText, decide_decimal_separator, to_float
 from orchestration.ingest.problems import UnreadableFile
 from orchestration.ingest.records import (
     CellRecord,
@@ -376,6 +376,33 @@ def _mark_birth_dates(
         ]
         if len(years) >= 2 and sum(1 for y in years if y < limit) * 10 >= len(years) * 8:
             column.kind = "personal_data"
+    for column in table.columns:
+        if (
+            column.kind == "measure"
+            and not column.total
+            and _birth_years(column, table, cells, operation)
+        ):
+            column.kind, column.field_role = "personal_data", "personal_data"
+
+
+def _birth_years(
+    column: Column, table: Table, cells: dict[tuple[int, int], CellInfo], operation: OperationWindow
+) -> bool:
+    """A column of whole numbers that are all years a person of working age or older was
+    born in ('Godina rođenja': 1985, 1970 ...), under a header that names no figure: years
+    of birth, never a count to add up."""
+    header = column.header
+    if header is not None and (header.has("metric") or header.has("charge")):
+        return False
+    values = [
+        cell.number
+        for r in table.body_rows
+        if (cell := cells.get((r, column.col))) is not None and cell.kind == "number"
+    ]
+    if len(values) < 2 or not all(isinstance(v, float) for v in values):
+        return False
+    year = operation.start_date.year
+    return all(v.is_integer() and year - 100 <= v <= year - 10 for v in values)
 
 
 def _year_of(cell: CellInfo) -> int | None:
@@ -456,13 +483,21 @@ def _emit_table(
             else:
                 fates.ignore(cell, "header")
     layout_name = _table_layout(table)
-    context_tail = [table.title.label] if table.title else []
+    context_tail = [
+        part
+        for column in table.columns
+        if column.names_the_rows and column.header is not None
+        for part in column.header.measure_parts
+    ]
+    context_tail += [table.title.label] if table.title else []
     context_tail.append(sheet_name)
     totals = table.total_rows(cells)
     lone_totals = _lone_totals(table, cells, totals)
     parents = _parent_rows(table, cells)
+    undecided = _undecided_quantities(table, cells)
     for row in table.body_rows:
-        anchor = _record_anchor(table, cells, row) if table.is_record_list else None
+        counts_rows = table.is_record_list and not undecided
+        anchor = _record_anchor(table, cells, row) if counts_rows else None
         row_context = parents.get(row, []) + context_tail
         row_labels: list[str] = []
         row_texts: list[str] = []
@@ -475,6 +510,9 @@ def _emit_table(
             if column.kind == "personal_data":
                 fates.ignore(cell, "personal_data")  # dropped: its text is never kept
                 dropped[column.col] += 1
+                continue
+            if column.ambiguous_quantity:
+                fates.quarantine(cell, "ambiguous_quantity", undecided)
                 continue
             if column.kind != "free_text":
                 row_texts.append(cell.text)
@@ -566,6 +604,34 @@ def _total_of(in_total_row: bool, in_total_column: bool) -> str:
     if in_total_row and in_total_column:
         return "table"
     return "column" if in_total_row else "row"
+
+
+def _undecided_quantities(table: Table, cells: dict[tuple[int, int], CellInfo]) -> str:
+    """Why a list's figure cannot be decided: its numbers could be a running number (count
+    the rows) or quantities (add them up), and the file's own evidence does not say which.
+    Empty when there is nothing to decide."""
+    columns = [c for c in table.columns if c.ambiguous_quantity]
+    if not columns:
+        return ""
+    rows = len(table.body_rows)
+    sums = []
+    for column in columns:
+        values = [cells[(r, column.col)] for r in table.body_rows if (r, column.col) in cells]
+        total = sum(v.number if isinstance(v.number, float) else _plain(v) for v in values)
+        header = column.header.text if column.header is not None else column_letters(column.col)
+        sums.append(f"the quantities in {header!r} add up to {total:g}")
+    return (
+        f"the list's numbers may be a running number or quantities: counted as rows it "
+        f"gives {rows}; {'; '.join(sums)}. Nothing in the file decides; a template hint "
+        "(quantity_column or count_rows, template_hints.csv) does"
+    )
+
+
+def _plain(cell: CellInfo) -> float:
+    try:
+        return to_float(cell.number, None) if isinstance(cell.number, NumberText) else 0.0
+    except ValueError:
+        return 0.0
 
 
 def _lone_totals(

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from orchestration.ingest.cells import CellInfo
 from orchestration.ingest.grid import MergedRange
 from orchestration.ingest.labels import OUTLINE_NUMBER
+from orchestration.ingest.numbers import NumberText
 from orchestration.ingest.vocabulary import VALUE_ROLES
 
 HEADER_KINDS = ("metric", "charge", "field")
@@ -48,6 +49,9 @@ class Column:
     total: bool = False
     field_role: str | None = None
     unknown_header: bool = False  # a text column whose header no seed knows
+    names_the_rows: bool = False  # a labels column whose header names what its rows count
+    # a list's numbers that may be a quantity or a running number: neither is taken
+    ambiguous_quantity: bool = False
 
     @property
     def period_header(self) -> CellInfo | None:
@@ -211,6 +215,7 @@ def _build_table(
         if (header_row, col) in cells or any((r, col) in cells for r in body)
     ]
     _label_column_by_position(columns, body, cells)
+    _quantity_column(columns, body, cells)
     header_rows = [header_row] if parents is None else [parents, header_row]
     table = Table(index, header_rows, body, columns)
     table.title = _title_above(min(header_rows), first_col, last_col, cells, taken)
@@ -256,8 +261,10 @@ def _body_rows(
             continue
         if _is_note_row(cells_in_row):
             break
-        if body and is_header_run(sorted(cells_in_row, key=lambda c: c.col)) and _new_header(
-            cells_in_row
+        if (
+            body
+            and is_header_run(sorted(cells_in_row, key=lambda c: c.col))
+            and _new_header(cells_in_row)
         ):
             break
         body.append(row)
@@ -296,7 +303,9 @@ def _total_after_gap(row, last_row, inside) -> int | None:
 
 def _is_heading_row(cells_in_row: list[CellInfo]) -> bool:
     """One text and nothing else: a section heading ('ARRESTS', '2. Seizures')."""
-    return len(cells_in_row) == 1 and cells_in_row[0].kind == "text" and not cells_in_row[0].is_total
+    return (
+        len(cells_in_row) == 1 and cells_in_row[0].kind == "text" and not cells_in_row[0].is_total
+    )
 
 
 def _is_sub_header(
@@ -407,6 +416,10 @@ def _column(
             column.kind, column.field_role = kind, next(iter(roles & role_set))
             return column
     if header and (header.has("metric") or header.has("charge")):
+        if _holds_words(body_cells):
+            # 'Arrests' over a column of offences (a small table of charges beside the
+            # days): the header names what the rows count; the column holds their labels
+            column.kind, column.names_the_rows = "labels", True
         return column
     column.kind = _kind_from_body(body_cells)
     if column.kind == "free_text" and header is not None:
@@ -440,6 +453,61 @@ def _mostly_words(column: Column, body: list[int], cells: dict[tuple[int, int], 
     texts = [cells[(r, column.col)] for r in body if (r, column.col) in cells]
     words = [c for c in texts if c.kind == "text" and not OUTLINE_NUMBER.match(c.text)]
     return bool(words) and len(words) * 2 >= len(texts)
+
+
+def _quantity_column(
+    columns: list[Column], body: list[int], cells: dict[tuple[int, int], CellInfo]
+) -> None:
+    """In a list of items with no figure column, a column of numbers is the quantity of each
+    item ('634 g', '1 db', '3,4 kg', or plain numbers), whatever its header: the list's
+    figure is their sum, not the number of rows. A running number (1, 2, 3 ...) is not a
+    quantity. Plain numbers under a header that names a running number ('#', 'No.') but
+    that do not run are either: the column is marked ambiguous and neither is taken."""
+    if any(c.kind == "measure" for c in columns):
+        return
+    numeric = []
+    for column in columns:
+        if (
+            column.kind in ("labels", "period", "personal_data", "unit")
+            and column.field_role != "record_no"
+        ):
+            continue
+        values = [cells[(r, column.col)] for r in body if (r, column.col) in cells]
+        if len(values) < 1 or not all(c.kind == "number" for c in values):
+            continue
+        if _runs(values):
+            continue  # a running number: one row, one record
+        numeric.append((column, values))
+    if len(numeric) != 1:
+        for column, _ in numeric:
+            column.ambiguous_quantity = True  # two columns of numbers: which is the quantity?
+        return
+    column, values = numeric[0]
+    with_units = any(isinstance(c.number, NumberText) and c.number.rest for c in values)
+    if column.field_role == "record_no" and not with_units:
+        column.ambiguous_quantity = True
+        return
+    column.kind, column.field_role, column.unknown_header = "measure", "quantity", False
+
+
+def _runs(values: list[CellInfo]) -> bool:
+    """1, 2, 3 ... (or 0, 1, 2 ...), one per row: a running number."""
+    numbers = [c.number for c in values]
+    if not all(isinstance(n, float) and n.is_integer() for n in numbers):
+        plain = [c.number for c in values if isinstance(c.number, NumberText) and not c.number.rest]
+        if len(plain) != len(numbers):
+            return False
+        try:
+            numbers = [float(n.body) for n in plain]
+        except ValueError:
+            return False
+    start = numbers[0]
+    return start in (0.0, 1.0) and all(n == start + i for i, n in enumerate(numbers))
+
+
+def _holds_words(body_cells: list[CellInfo]) -> bool:
+    """Text in every cell, no figure: a column of labels."""
+    return bool(body_cells) and all(c.kind == "text" for c in body_cells)
 
 
 def _names_a_figure(header: CellInfo | None) -> bool:

@@ -51,6 +51,9 @@ unmapped as (
                 || ' is larger than any one cell can hold (max_per_cell in metrics.csv)'
             when 'fractional_count' then 'the ' || mapped.metric_code || ' count ' || mapped.raw_text
                 || ' is not a whole number (check the decimal separator)'
+            when 'conflicting_labels' then 'the labels ' || array_to_string(mapped.measure_labels, ' / ')
+                || ' name the charge ' || mapped.charge_code || ' and the metric ' || mapped.metric_code
+                || ', but a charge only qualifies arrests; one of the labels is mapped wrong in the seeds'
             when 'conflicting_units' then 'the ' || mapped.metric_code || ' figure is written in '
                 || 'more than one unit and the values disagree (' || mapped.raw_text || ' '
                 || coalesce(mapped.unit_text, '') || ' is one of them); ask the sender which is right'

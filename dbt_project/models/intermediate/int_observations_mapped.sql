@@ -139,6 +139,8 @@ checked as (
             when unknown_labels is not null then 'unknown_label'
             when is_ambiguous then 'ambiguous_label'
             when metric_code is null then 'unlabelled_value'
+            -- a charge qualifies arrests only: 'persons' over a charge is a misreading
+            when charge_code is not null and metric_code <> 'arrests' then 'conflicting_labels'
             when unit_text is not null and written_unit is null then 'unknown_unit'
             when written_dimension is not null and written_dimension <> metric_dimension
                 then 'unit_mismatch'
