@@ -136,7 +136,10 @@ def _inline_pair(cell: CellInfo, section: CellInfo | None, match_label) -> Pair 
         names_a_figure = True
     if names_a_figure and not is_metadata:
         # '29,7 kg (primært hash og kokain)': the figure, then a remark about it. A value
-        # that is no figure stays as written: the pair is quarantined as not a number,
-        # never taken for a heading (a known metric's figure is never dropped in silence).
+        # with digits that is no figure stays as written: the pair is quarantined as not a
+        # number, never taken for a heading. Words alone ('Bron: KMar brigades ...', 'Note:
+        # see annex') are a note, whatever the label happens to mean in some language.
+        if not any(ch.isdigit() for ch in value) and not match_label(value.strip()):
+            return None
         value = _REMARK.sub("", value) if _FIGURE.match(_REMARK.sub("", value)) else value
     return Pair(cell, None, section, inline_label=match["label"], inline_value=value)

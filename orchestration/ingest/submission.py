@@ -495,11 +495,15 @@ def _emit_table(
     lone_totals = _lone_totals(table, cells, totals)
     parents = _parent_rows(table, cells)
     undecided = _undecided_quantities(table, cells)
+    groups: dict[int, list[str]] = {}  # fill-down label columns: the group each row is in
     for row in table.body_rows:
         counts_rows = table.is_record_list and not undecided
         anchor = _record_anchor(table, cells, row) if counts_rows else None
         row_context = parents.get(row, []) + context_tail
-        row_labels: list[str] = []
+        for column in table.columns:
+            if column.fills_down and (cell := cells.get((row, column.col))) is not None:
+                groups[column.col] = cell.measure_parts
+        row_labels: list[str] = [part for col in sorted(groups) for part in groups[col]]
         row_texts: list[str] = []
         row_unit: tuple[str | None, str | None] = (None, None)
         day = _RowDay()
@@ -526,6 +530,9 @@ def _emit_table(
                         fates.quarantine(cell, problem.reason, problem.message)
                     continue
             elif column.kind == "labels" and not cell.is_total:
+                if column.fills_down:
+                    fates.ignore(cell, "row_label")
+                    continue
                 row_labels.extend(cell.measure_parts)
                 if row_unit[0] is None and cell.unit:
                     row_unit = (cell.unit, cell.ref)

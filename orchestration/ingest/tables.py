@@ -50,6 +50,7 @@ class Column:
     field_role: str | None = None
     unknown_header: bool = False  # a text column whose header no seed knows
     names_the_rows: bool = False  # a labels column whose header names what its rows count
+    fills_down: bool = False  # a group label written once over the rows it holds for
     # a list's numbers that may be a quantity or a running number: neither is taken
     ambiguous_quantity: bool = False
 
@@ -117,6 +118,35 @@ def header_runs(row_cells: list[CellInfo], merged: list[MergedRange]) -> list[li
     return runs
 
 
+# Rows below a header in which a column must stay empty for it to separate two tables.
+_SEPARATOR_DEPTH = 6
+
+
+def _split_at_empty_columns(
+    run: list[CellInfo], by_row: dict[int, list[CellInfo]], merged: list[MergedRange]
+) -> list[list[CellInfo]]:
+    """Split a header where a column is empty in it and in the rows below it: two tables
+    side by side, one blank column apart ('Datum | ... | Drogen (kg)' and, after an empty
+    column, 'Totalt för operationen'). A column without a header but with figures below
+    belongs to the table."""
+    if len(run) < 2:
+        return [run]
+    header_row = run[0].row
+    used = {
+        c.col
+        for r in range(header_row + 1, header_row + 1 + _SEPARATOR_DEPTH)
+        for c in by_row.get(r, [])
+    }
+    parts = [[run[0]]]
+    for previous, cell in zip(run, run[1:], strict=False):
+        gap = range(right_edge(previous, merged) + 1, cell.col)
+        if gap and not any(col in used for col in gap):
+            parts.append([cell])
+        else:
+            parts[-1].append(cell)
+    return parts
+
+
 def _bridge_runs(runs: list[list[CellInfo]], below: list[CellInfo]) -> list[list[CellInfo]]:
     """Join runs whose gap is filled by labels in the next row: a group label that is not
     merged ('Arrests' over three charges in a csv) leaves a gap above its sub-columns."""
@@ -177,7 +207,9 @@ def find_tables(cells: dict[tuple[int, int], CellInfo], merged: list[MergedRange
         below = by_row.get(row + 1, [])
         if not any(is_header_like(c) for c in below):
             below = []  # only a row of labels bridges a gap, not a row of figures
-        for run in _bridge_runs(header_runs(free, merged), below):
+        runs = _bridge_runs(header_runs(free, merged), below)
+        runs = [part for run in runs for part in _split_at_empty_columns(run, by_row, merged)]
+        for run in runs:
             if not (is_header_run(run) or is_unknown_header_run(run, by_row)):
                 continue
             table = _build_table(len(tables), run, cells, by_row, merged, taken)
@@ -248,7 +280,7 @@ def _body_rows(
     while row <= last_row:
         cells_in_row = inside(row)
         if not cells_in_row or (body and _is_heading_row(cells_in_row)):
-            following = _next_fitting_row(row, last_row, inside, header_cols)
+            following = _next_fitting_row(row, last_row, inside, header_cols, body, by_row)
             if following is None:
                 if cells_in_row:
                     break
@@ -276,9 +308,15 @@ def _body_rows(
 _MAX_GAP_ROWS = 3
 
 
-def _next_fitting_row(row, last_row, inside, header_cols: set[int]) -> int | None:
-    """The first row after a gap (blank rows and headings, a few at most) whose figures
-    stand under the header's columns; None when the table ends at the gap."""
+def _next_fitting_row(
+    row, last_row, inside, header_cols: set[int], body: list[int], by_row
+) -> int | None:
+    """The first row after a gap (blank rows and headings, a few at most) that continues the
+    table: its figures stand under the header's columns and each of its cells is of the kind
+    its column holds above the gap (a label where the labels are, a day where the days are,
+    figures under figures). None when the table ends at the gap: a summary block below a
+    table of days is a block of its own."""
+    kinds = _column_kinds(body, by_row)
     for following in range(row, min(row + _MAX_GAP_ROWS + 1, last_row + 1)):
         cells_in_row = inside(following)
         if not cells_in_row or _is_heading_row(cells_in_row):
@@ -288,8 +326,27 @@ def _next_fitting_row(row, last_row, inside, header_cols: set[int]) -> int | Non
         labelled = numbers and any(
             c.kind == "text" and c.col < min(n.col for n in numbers) for c in cells_in_row
         )
-        return following if fits and labelled and not _is_note_row(cells_in_row) else None
+        alike = all(kinds.get(c.col) == _kind_of(c) for c in cells_in_row)
+        keep = fits and labelled and alike and not _is_note_row(cells_in_row)
+        return following if keep else None
     return None
+
+
+def _kind_of(cell: CellInfo) -> str:
+    if cell.is_numeric and not cell.possible_serial:
+        return "figure"
+    if cell.is_datelike or cell.possible_serial:
+        return "day"
+    return "text"
+
+
+def _column_kinds(body: list[int], by_row) -> dict[int, str]:
+    """The kind of cell most of each column holds in the rows read so far."""
+    seen: dict[int, Counter] = {}
+    for r in body:
+        for cell in by_row.get(r, []):
+            seen.setdefault(cell.col, Counter())[_kind_of(cell)] += 1
+    return {col: counts.most_common(1)[0][0] for col, counts in seen.items()}
 
 
 def _total_after_gap(row, last_row, inside) -> int | None:
@@ -433,20 +490,27 @@ def _label_column_by_position(
     """A table with value columns names what each row counts in a text column before them,
     whatever its header says ('Delikt / Tag', 'Rubriek'): that column holds row labels, and
     labels no seed knows are quarantined by name. Were it free text, every row's figure would
-    lose its label without a word."""
-    if any(c.kind == "labels" for c in columns):
-        return
+    lose its label without a word. A text column further left that is written only where a
+    group starts ('Aanhoudingen' once over 'vuurwapens', 'drugs' ...) holds group labels,
+    which hold for the rows below them until the next one (a merge without a merge)."""
     measures = [c.col for c in columns if c.kind == "measure"]
     if not measures:
         return
-    candidates = [
+    texts = [
         c
         for c in columns
         if c.col < min(measures) and c.kind == "free_text" and _mostly_words(c, body, cells)
     ]
-    if candidates:
-        column = candidates[-1]  # the text nearest the figures
-        column.kind, column.unknown_header = "labels", False
+    labels = [c for c in columns if c.kind == "labels"]
+    if not labels and texts:
+        nearest = texts.pop()  # the text nearest the figures
+        nearest.kind, nearest.unknown_header = "labels", False
+        labels = [nearest]
+    if not labels:
+        return
+    for group in texts:
+        if group.col < labels[0].col and any((r, group.col) not in cells for r in body):
+            group.kind, group.unknown_header, group.fills_down = "labels", False, True
 
 
 def _mostly_words(column: Column, body: list[int], cells: dict[tuple[int, int], CellInfo]) -> bool:
