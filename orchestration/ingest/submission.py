@@ -518,6 +518,9 @@ def _emit_table(
             if column.ambiguous_quantity:
                 fates.quarantine(cell, "ambiguous_quantity", undecided)
                 continue
+            if column.kind == "numbering":
+                fates.ignore(cell, "numbering")
+                continue
             if column.kind != "free_text":
                 row_texts.append(cell.text)
             if column.kind == "period" and row not in totals:
@@ -683,6 +686,8 @@ def _parent_rows(table: Table, cells: dict[tuple[int, int], CellInfo]) -> dict[i
     if not label_cols:
         return {}
     measure_cols = [c.col for c in table.columns if c.kind == "measure"]
+    if outline := _outline_parents(table, cells, label_cols[0]):
+        return outline
     stack: list[tuple[int, list[str]]] = []  # (indent, label parts) of the open parents
     heading: list[str] = []
     parents: dict[int, list[str]] = {}
@@ -705,6 +710,30 @@ def _parent_rows(table: Table, cells: dict[tuple[int, int], CellInfo]) -> dict[i
         if context:
             parents[row] = context
         stack.append((indent, cell.measure_parts))
+    return parents
+
+
+def _outline_parents(
+    table: Table, cells: dict[tuple[int, int], CellInfo], label_col: int
+) -> dict[int, list[str]]:
+    """In a numbered questionnaire the numbers are the outline: '4.2' is under '4.' ('4.
+    Arrests' over '4.2 – of which for weapons offences')."""
+    numbering = next((c.col for c in table.columns if c.kind == "numbering"), None)
+    if numbering is None:
+        return {}
+    labels_of: dict[str, list[str]] = {}
+    parents: dict[int, list[str]] = {}
+    for row in table.body_rows:
+        number = cells.get((row, numbering))
+        label = cells.get((row, label_col))
+        if number is None or label is None:
+            continue
+        levels = [part for part in number.text.strip().rstrip(".)").split(".") if part]
+        key = ".".join(levels)
+        labels_of[key] = label.measure_parts
+        parent = ".".join(levels[:-1])
+        if parent in labels_of:
+            parents[row] = list(labels_of[parent])
     return parents
 
 

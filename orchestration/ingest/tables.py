@@ -43,7 +43,7 @@ _IDENTIFIER = re.compile(r"^[A-Z]{0,3}[ -]?\d{8,13}$")
 @dataclass
 class Column:
     col: int
-    kind: str  # measure, period, labels, unit, free_text, personal_data
+    kind: str  # measure, period, labels, unit, free_text, personal_data, numbering
     header: CellInfo | None = None
     parents: list[CellInfo] = field(default_factory=list)
     total: bool = False
@@ -452,6 +452,9 @@ def _column(
     body_cells = [cells[(r, col)] for r in body if (r, col) in cells]
     roles = header.field_roles if header else set()
     column = Column(col, "measure", header, parents)
+    if _outline_numbers(body_cells):
+        column.kind = "numbering"  # '1.', '1.1', '2.': the questions' numbers, no figures
+        return column
     if roles & PERSONAL_ROLES or (not _names_a_figure(header) and _identifiers(body_cells)):
         column.kind, column.field_role = "personal_data", "personal_data"
         return column
@@ -567,6 +570,22 @@ def _runs(values: list[CellInfo]) -> bool:
             return False
     start = numbers[0]
     return start in (0.0, 1.0) and all(n == start + i for i, n in enumerate(numbers))
+
+
+def _outline_numbers(body_cells: list[CellInfo]) -> bool:
+    """Most cells are outline numbers ('1.', '1.1', '4.7') and at least one is written as
+    one (a trailing dot or a second level), so that a column of 1, 2, 3 is not taken."""
+    if len(body_cells) < 2:
+        return False
+    outline = [
+        c
+        for c in body_cells
+        if c.kind != "date"
+        and OUTLINE_NUMBER.match(c.text)
+        and all(len(part) <= 2 for part in c.text.strip().rstrip(".)").split("."))
+    ]  # '4.7', not '12.345' (a thousand) nor '05.09.2021' (a day)
+    written = [c for c in outline if c.text.strip().endswith((".", ")")) or c.text.count(".") > 1]
+    return len(outline) * 10 >= len(body_cells) * 8 and bool(written)
 
 
 def _holds_words(body_cells: list[CellInfo]) -> bool:

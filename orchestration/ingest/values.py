@@ -49,6 +49,8 @@ def read_value(cell: CellInfo, locale: FileLocale, vocabulary: Vocabulary) -> Va
             f"the cell shows the spreadsheet error {cell.text}: the sender's formula failed, "
             "so the figure is unknown; ask the sender for the figure",
         )
+    if cell.kind == "text" and (answer := _answer_in_text(cell, vocabulary)) is not None:
+        return read_value(answer, locale, vocabulary)  # 'Odgovor: 25.191', 'Answer – 512'
     if cell.kind != "number":
         raise CellProblem(
             "not_a_number",
@@ -126,6 +128,19 @@ def day_in_text(text: str, locale: FileLocale, vocabulary: Vocabulary) -> dt.dat
         return day
     margin = dt.timedelta(days=31)
     return day if locale.window[0] - margin <= day <= locale.window[1] + margin else None
+
+
+_ANSWER = re.compile(r"^(?P<word>[^\W\d_][^:：=–—]{0,30}?)\s*[:：=–—]\s*(?P<value>[-+−]?\d.*)$")
+
+
+def _answer_in_text(cell: CellInfo, vocabulary: Vocabulary) -> CellInfo | None:
+    """The figure of a value cell that says what it is first ('Odgovor: 25.191'): a word or
+    two and a colon or dash, then a number. Only in a value cell; the words are dropped."""
+    match = _ANSWER.match(cell.text.strip())
+    if not match:
+        return None
+    value = classify(cell.row, cell.col, match["value"].strip(), vocabulary)
+    return value if value.kind == "number" else None
 
 
 def inline_cell(cell: CellInfo, text: str, vocabulary: Vocabulary) -> CellInfo:
