@@ -115,7 +115,7 @@ def _read_text(value: str, vocabulary: Vocabulary) -> tuple:
         found = ("marker", None, None, stripped, matches, None, ())
     elif date := scan_date(stripped, vocabulary.month_number):
         found = ("date", None, date, "", (), None, ())
-    elif (number := split_number(stripped)) and _is_number_tail(number.rest):
+    elif (number := split_number(stripped)) and _is_number_tail(number, vocabulary):
         found = ("number", number, None, "", (), None, ())
     else:
         reading = vocabulary.match(stripped)
@@ -125,12 +125,20 @@ def _read_text(value: str, vocabulary: Vocabulary) -> tuple:
     return found
 
 
-def _is_number_tail(rest: str) -> bool:
+def _is_number_tail(number: NumberText, vocabulary: Vocabulary) -> bool:
+    """What may follow a figure in its cell: a known unit ('2,5 kg', '25kg'), or one short
+    word that may be a unit no seed knows yet ('3 kom.', '12 pcs': quarantined by dbt as an
+    unknown unit, with the seed to extend). Not a phrase ('65 and over', '3 persons arrested
+    at the border'), nor letters glued to the digits that are no unit ('105A'): those are
+    labels."""
+    rest = number.rest
     if not rest:
         return True
-    if len(rest) > _MAX_NUMBER_TAIL or len(rest.split()) > 2:
+    if vocabulary.is_unit(rest) or rest[0] in "%‰°":
+        return True
+    if number.glued or len(rest) > _MAX_NUMBER_TAIL or len(rest.split()) > 1:
         return False
-    return rest[0].isalpha() or rest[0] in "%‰°"
+    return rest[0].isalpha()
 
 
 def classify_sheet(sheet: Sheet, vocabulary: Vocabulary) -> dict[tuple[int, int], CellInfo]:

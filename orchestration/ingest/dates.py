@@ -212,9 +212,7 @@ def resolve_date(
     raise AmbiguousDate(f"{text.first}/{text.second}")
 
 
-def _nearest_year(
-    text: DateText, default_year: int, window: tuple[dt.date, dt.date] | None
-) -> int:
+def _nearest_year(text: DateText, default_year: int, window: tuple[dt.date, dt.date] | None) -> int:
     """A date written without its year is in the operation's year; in an operation over the
     turn of a year, in the year that puts it inside the operation."""
     if window is None or window[0].year == window[1].year:

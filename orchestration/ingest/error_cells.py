@@ -21,11 +21,34 @@ from xml.etree import ElementTree
 ErrorCells = dict[str, dict[tuple[int, int], str]]
 
 ERROR_CODES = frozenset(
-    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
 )
-_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!",
-                0x1D: "#NAME?", 0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+_BIFF_ERRORS = {
+    0x00: "#NULL!",
+    0x07: "#DIV/0!",
+    0x0F: "#VALUE!",
+    0x17: "#REF!",
+    0x1D: "#NAME?",
+    0x24: "#NUM!",
+    0x2A: "#N/A",
+    0x2B: "#GETTING_DATA",
+}
 
 
 def is_error_text(text: str) -> bool:
@@ -40,6 +63,8 @@ def find_error_cells(data: bytes, kind: str) -> ErrorCells:
         return _xlsx_errors(data)
     if kind == "xls":
         return _xls_errors(data)
+    if kind == "xlsb":
+        return _xlsb_errors(data)
     return {}
 
 
@@ -76,7 +101,9 @@ def _xlsx_errors(data: bytes) -> ErrorCells:
     return found
 
 
-def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
+def _xlsx_sheet_parts(
+    archive: zipfile.ZipFile, rels_kind: str = ".xml"
+) -> Iterator[tuple[str, str]]:
     book = workbook_part(archive)
     if book is None:
         return
@@ -90,8 +117,10 @@ def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
     names = set(archive.namelist())
     for sheet in workbook.iter(f"{_MAIN}sheet"):
         target = targets.get(sheet.get(_REL), "")
-        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join(folder, target)
+        part = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
         )
         if part in names:
             yield sheet.get("name", ""), part
@@ -112,7 +141,8 @@ def _xlsx_error_cells(xml: bytes) -> Iterator[tuple[tuple[int, int], str]]:
                 col += 1  # a cell without a reference follows the one before it
             if element.get("t") == "e":
                 value = element.find(f"{_MAIN}v")
-                yield (row, col), (value.text or "#VALUE!").strip() if value is not None else "#VALUE!"
+                if value is not None and (value.text or "").strip():
+                    yield (row, col), value.text.strip()  # an error type with no value is empty
             element.clear()
 
 
@@ -126,7 +156,12 @@ def _column_index(letters: str) -> int:
 # --- xls (BIFF5 and BIFF8) ----------------------------------------------------------------
 
 _BOF, _BOUNDSHEET, _BOOLERR, _FORMULA, _FILEPASS, _CODEPAGE = (
-    0x0809, 0x0085, 0x0205, 0x0006, 0x002F, 0x0042
+    0x0809,
+    0x0085,
+    0x0205,
+    0x0006,
+    0x002F,
+    0x0042,
 )
 
 
@@ -135,9 +170,7 @@ def _xls_errors(data: bytes) -> ErrorCells:
 
     try:
         with olefile.OleFileIO(data) as ole:
-            stream_name = next(
-                (n for n in ("Workbook", "Book") if ole.exists(n)), None
-            )
+            stream_name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
             if stream_name is None:
                 return {}
             stream = ole.openstream(stream_name).read()
@@ -177,8 +210,11 @@ def _boundsheets(records: list[tuple[int, int, bytes]]) -> dict[int, str]:
     """The offset of each sheet's BOF record -> the sheet's name."""
     biff8 = any(kind == _BOF and body[:2] == b"\x00\x06" for kind, _, body in records[:1])
     codepage = next(
-        (f"cp{struct.unpack_from('<H', body)[0]}" for kind, _, body in records
-         if kind == _CODEPAGE and len(body) >= 2),
+        (
+            f"cp{struct.unpack_from('<H', body)[0]}"
+            for kind, _, body in records
+            if kind == _CODEPAGE and len(body) >= 2
+        ),
         "cp1252",
     )
     try:
@@ -199,3 +235,91 @@ def _boundsheets(records: list[tuple[int, int, bytes]]) -> dict[int, str]:
             name = body[7 : 7 + length].decode(codepage, errors="replace")
         sheets[position] = name
     return sheets
+
+
+# --- xlsb (binary records) --------------------------------------------------------------
+
+_BRT_ROW_HDR, _BRT_CELL_ERROR, _BRT_FMLA_ERROR = 0x0000, 0x0003, 0x000B
+
+
+_BRT_BUNDLE_SH = 0x009C
+
+
+def _xlsb_errors(data: bytes) -> ErrorCells:
+    """The BrtCellError and BrtFmlaError records of each worksheet part of an xlsb."""
+    found: ErrorCells = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name, part in _xlsb_sheet_parts(archive):
+            cells = dict(_xlsb_error_cells(archive.read(part)))
+            if cells:
+                found[name] = cells
+    return found
+
+
+def _xlsb_sheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
+    """(sheet name, part) from the BrtBundleSh records of workbook.bin and its relations."""
+    book = workbook_part(archive)
+    if book is None:
+        return
+    folder, base = posixpath.split(book)
+    try:
+        stream = archive.read(book)
+        rels = ElementTree.fromstring(archive.read(posixpath.join(folder, "_rels", base + ".rels")))
+    except (KeyError, ElementTree.ParseError):
+        return
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    offset = 0
+    while offset < len(stream):
+        kind, offset = _xlsb_varint(stream, offset, 2)
+        size, offset = _xlsb_varint(stream, offset, 4)
+        body = stream[offset : offset + size]
+        offset += size
+        if kind != _BRT_BUNDLE_SH or len(body) < 12:
+            continue
+        rel_id, position = _wide_string(body, 8)
+        name, _ = _wide_string(body, position)
+        target = targets.get(rel_id, "")
+        part = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        yield name, part
+
+
+def _wide_string(body: bytes, offset: int) -> tuple[str, int]:
+    """An XLWideString: a count of UTF-16 characters, then the characters."""
+    if offset + 4 > len(body):
+        return "", len(body)
+    count = struct.unpack_from("<I", body, offset)[0]
+    end = offset + 4 + 2 * count
+    return body[offset + 4 : end].decode("utf-16-le", errors="replace"), end
+
+
+def _xlsb_error_cells(stream: bytes) -> Iterator[tuple[tuple[int, int], str]]:
+    row, offset = 0, 0
+    while offset < len(stream):
+        kind, offset = _xlsb_varint(stream, offset, 2)
+        size, offset = _xlsb_varint(stream, offset, 4)
+        body = stream[offset : offset + size]
+        offset += size
+        if kind == _BRT_ROW_HDR and len(body) >= 4:
+            row = struct.unpack_from("<I", body)[0]
+        elif kind in (_BRT_CELL_ERROR, _BRT_FMLA_ERROR) and len(body) >= 9:
+            col = struct.unpack_from("<I", body)[0]
+            yield (row, col), _BIFF_ERRORS.get(body[8], "#VALUE!")
+
+
+def _xlsb_varint(stream: bytes, offset: int, most: int) -> tuple[int, int]:
+    """A record type or size: 7 bits a byte, the high bit saying another byte follows."""
+    value, shift = 0, 0
+    for _ in range(most):
+        if offset >= len(stream):
+            break
+        byte = stream[offset]
+        offset += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            break
+    return value, offset

@@ -14,6 +14,7 @@ _NUMBER = re.compile(
     r"^(?P<sign>[-+−–]?)\s*(?P<body>\d[\d.,\u00a0\u202f\u2009\u2007 '’]*\d|\d)(?P<rest>.*)$",
     re.DOTALL,
 )
+_EXPONENT = re.compile(r"^[eE](?P<power>[-+−]?\d{1,3})(?![\w])")
 _FOOTNOTE_TAIL = re.compile(r"\s*(?:\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\(\d\))\s*$")
 
 
@@ -24,6 +25,8 @@ class NumberText:
     negative: bool
     body: str  # digits and separators, spaces removed
     rest: str  # text after the number, e.g. 'kg'; '' when none
+    exponent: int = 0  # scientific notation: '1,23E+04' -> body '1,23', exponent 4
+    glued: bool = False  # the rest follows the digits with no space ('25kg', '105A')
 
     @property
     def decimal_vote(self) -> str | None:
@@ -43,10 +46,16 @@ def split_number(text: str) -> NumberText | None:
             if not _valid_groups(re.split(f"[{re.escape(ch)}]", re.split(r"[.,]", body)[0])):
                 return None
             body = body.replace(ch, "")
-    rest = match.group("rest").strip()
+    raw_rest = match.group("rest")
+    exponent = 0
+    if scientific := _EXPONENT.match(raw_rest):
+        exponent, raw_rest = int(scientific["power"].replace("−", "-")), raw_rest[scientific.end() :]
+    rest = raw_rest.strip()
     if re.match(r"^(?:\d|[./:-]\s*\d)", rest):
         return None  # '2020-09-24', '24/09', '10:30': dates and times, not numbers
-    return NumberText(match.group("sign") in "-−–" and match.group("sign") != "", body, rest)
+    glued = bool(rest) and not raw_rest[:1].isspace()
+    negative = match.group("sign") in "-−–" and match.group("sign") != ""
+    return NumberText(negative, body, rest, exponent, glued)
 
 
 def _valid_groups(groups: list[str]) -> bool:
@@ -97,5 +106,5 @@ def to_float(number: NumberText, decimal_separator: str | None) -> float:
         if decimal in fraction:
             raise ValueError(f"two decimal separators in {body!r}")
         body = f"{integer}.{fraction}" if fraction else integer
-    value = float(body)
+    value = float(body) * 10**number.exponent
     return -value if number.negative else value

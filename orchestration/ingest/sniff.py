@@ -25,7 +25,14 @@ ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 # Single-byte code pages that European services still send; the vocabulary picks among them.
 CANDIDATE_ENCODINGS = (
-    "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1257", "iso-8859-2", "iso-8859-7"
+    "cp1250",
+    "cp1251",
+    "cp1252",
+    "cp1253",
+    "cp1254",
+    "cp1257",
+    "iso-8859-2",
+    "iso-8859-7",
 )
 
 # What a text or binary file that is no spreadsheet often is: named, so the steward knows
@@ -36,6 +43,10 @@ _KNOWN_NOT_SPREADSHEETS = (
     (b"<!doctype html", "an HTML page (a web table saved with a spreadsheet's name)"),
     (b"<html", "an HTML page (a web table saved with a spreadsheet's name)"),
     (b"<table", "an HTML table saved with a spreadsheet's name"),
+    (
+        b"mime-version:",
+        "a web archive (MHTML, a 'single file web page') saved with a spreadsheet's name",
+    ),
 )
 
 
@@ -55,6 +66,14 @@ def sniff_format(data: bytes, limits: Limits | None = None) -> Format:
         return Format(_ole_kind(data))
     if data.startswith(ZIP_MAGIC):
         return Format(_zip_kind(data, limits))
+    if data[:2] in (b"\x09\x00", b"\x09\x02", b"\x09\x04") and data[2:4] in (
+        b"\x04\x00",
+        b"\x06\x00",
+    ):
+        raise UnreadableFile(
+            "unsupported_format",
+            "the file is an Excel 2-4 worksheet (BIFF2-4, before 1995); save it as .xlsx",
+        )
     if _looks_binary(data):
         raise UnreadableFile(
             "not_a_spreadsheet",
@@ -129,7 +148,9 @@ def _refuse_other_text(data: bytes) -> None:
     if start.startswith(b"<?xml"):
         if b"opendocument.spreadsheet" in head or b"office:document" in head:
             what = "a flat OpenDocument spreadsheet (.fods); save it as .ods or .xlsx"
-        elif b"urn:schemas-microsoft-com:office:spreadsheet" in head or b"<?mso-application" in head:
+        elif (
+            b"urn:schemas-microsoft-com:office:spreadsheet" in head or b"<?mso-application" in head
+        ):
             what = "an Excel 2003 XML spreadsheet; save it as .xlsx"
         else:
             what = "an XML document"
@@ -156,6 +177,11 @@ def _zip_kind(data: bytes, limits: Limits) -> str:
     return kind
 
 
+def _calamine_opens(archive: zipfile.ZipFile) -> bool:
+    names = {name.replace("\\", "/").lower() for name in archive.namelist()}
+    return "xl/workbook.xml" in names or "xl/workbook.bin" in names
+
+
 def _ods_is_encrypted(archive: zipfile.ZipFile, names: set[str]) -> bool:
     if "META-INF/manifest.xml" not in names:
         return False
@@ -169,6 +195,8 @@ def _ooxml_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
         return "xlsb"
     if part and part in names and part.endswith(".xml"):
         return "xlsx"
+    if _calamine_opens(archive):
+        return "xlsx"  # parts at paths of its own ('xl\\workbook.xml'): calamine finds them
     if "word/document.xml" in names:
         what = "a Word document (docx)"
     elif "ppt/presentation.xml" in names:
@@ -245,9 +273,9 @@ def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(head):
         return False
-    if b"\x00" in head:
-        return True
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
+    if head.count(0) > max(1, len(head) // 1000):
+        return True  # a stray NUL is a damaged text; many are a binary file
+    control = sum(1 for b in head if b < 32 and b not in (0, 9, 10, 11, 12, 13))
     return control > len(head) * 0.01
 
 

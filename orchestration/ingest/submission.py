@@ -256,9 +256,10 @@ def _decide_locale(
         for text in [layout.sheet.name] + [c.text for c in layout.form.sections]:
             if (found := find_date(text, vocabulary.month_number)) is not None:
                 dates.append(found)
-    # Where the file shows nothing: the sending country's convention, then its language's.
-    convention = vocabulary.conventions.get(reading.country_code or "") or vocabulary.languages.get(
-        reading.language or ""
+    # Where the file's cells show nothing: the language its labels are in, then the sending
+    # country's habit ('2,666' in an English file from a decimal-comma country is 2666).
+    convention = vocabulary.languages.get(reading.language or "") or vocabulary.conventions.get(
+        reading.country_code or ""
     )
     reading.decimal_separator = decide_decimal_separator(
         numbers, convention.decimal_separator if convention else None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import unicodedata
 from collections import Counter
@@ -148,6 +149,11 @@ def _plausible_word(word: str) -> bool:
     scripts = {_script(ch) for ch in letters}
     if len(scripts) > 1:
         return False
+    # accented letters are a few of a Latin word's ('diseño'); Greek or Cyrillic read in a
+    # Latin code page makes every letter one ('Ëåùíéäáò')
+    accented = sum(1 for ch in letters if not ch.isascii())
+    if scripts == {"LATIN"} and len(letters) >= 3 and accented * 2 > len(letters):
+        return False
     core = word.strip(".,;:!?()[]{}\"'«»„“”‘’%-–—/*")
     if any(unicodedata.category(ch) in ("So", "Sk", "Sm", "Sc") for ch in core):
         return False
@@ -177,7 +183,11 @@ def _preferred_code_pages(
 
 
 def _undecidable(candidates: list[_Candidate], why: str) -> UnreadableFile:
-    tried = ", ".join(sorted({c.encoding for c in candidates})) or ", ".join(CANDIDATE_ENCODINGS)
+    names = sorted(
+        {c.encoding for c in candidates}, key=lambda e: (e not in CANDIDATE_ENCODINGS, e)
+    )
+    tried = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    tried = tried or ", ".join(CANDIDATE_ENCODINGS)
     return UnreadableFile(
         "undetectable_encoding",
         f"the text is not UTF-8, and of the code pages that decode it ({tried}) {why}; "
@@ -220,7 +230,10 @@ def split_record(record: str, delimiter: str) -> list[str]:
     """One record's fields; a record whose quotes do not balance is split without quoting."""
     if record.count('"') % 2:
         return record.split(delimiter)
-    return next(csv.reader([record], delimiter=delimiter, strict=False), [])
+    try:
+        return next(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter), [])
+    except csv.Error:  # a quote or line break the csv module will not have: split as written
+        return record.split(delimiter)
 
 
 def sniff_delimiter(text: str) -> str:

@@ -75,7 +75,8 @@ def read_value(cell: CellInfo, locale: FileLocale, vocabulary: Vocabulary) -> Va
         ) from None
     decimal = number.decimal_vote or locale.decimal_separator
     digits = number.body.rpartition(decimal)[2] if decimal and decimal in number.body else ""
-    return Value(value, "number", number.rest or None, len(digits))
+    # '1,23E+04' is exact to the hundred: two decimals, four places to the left
+    return Value(value, "number", number.rest or None, len(digits) - number.exponent)
 
 
 def read_period(

@@ -76,7 +76,9 @@ def _calamine_sheet(
     sheet_errors = errors.get(name, {})
     if sheet_errors:  # an error cell is inside the used range; be sure nothing is cut off
         top = min([top] + [r for r, _ in sheet_errors]) if used else min(r for r, _ in sheet_errors)
-        left = min([left] + [c for _, c in sheet_errors]) if used else min(c for _, c in sheet_errors)
+        left = (
+            min([left] + [c for _, c in sheet_errors]) if used else min(c for _, c in sheet_errors)
+        )
     start_row, start_col = sheet.start or (0, 0)
     rows: list[list] = [[] for _ in range(start_row - top)] if used else []
     for values in used:
@@ -111,8 +113,12 @@ def _check_size(rows: int, cells: int, limits: Limits) -> None:
         )
 
 
+# What makes a text cell look empty: spaces and line breaks, not control characters.
+_BLANKS = " \t\r\n\u00a0\u2007\u202f\u3000"
+
+
 def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not value.strip(_BLANKS))
 
 
 def _trim(rows: list[list]) -> list[list]:

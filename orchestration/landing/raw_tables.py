@@ -56,7 +56,9 @@ _ARROW_TYPES = {
 
 @functools.cache
 def arrow_schema(table: str) -> pa.Schema:
-    return pa.schema(pa.field(name, _ARROW_TYPES[sql_type]) for name, sql_type in column_types(table))
+    return pa.schema(
+        pa.field(name, _ARROW_TYPES[sql_type]) for name, sql_type in column_types(table)
+    )
 
 
 def to_arrow(table: str, data: dict[str, list] | list[dict]) -> pa.Table:

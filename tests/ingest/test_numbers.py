@@ -54,3 +54,25 @@ def test_the_file_decides_the_separator_from_its_unambiguous_cells():
 def test_a_file_that_contradicts_itself_decides_nothing():
     cells = [split_number(t) for t in ("12,5", "7.25")]
     assert decide_decimal_separator(cells, fallback=".") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "expected"),
+    [("1,23E+04", None, 12300.0), ("1.5e3", None, 1500.0), ("2E-3", None, 0.002)],
+)
+def test_scientific_notation(text, decimal, expected):
+    assert to_float(split_number(text), decimal) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["65 and over", "2011 to 2016", "105A", "3 persons arrested"])
+def test_a_number_inside_a_label_is_a_label(vocabulary, text):
+    from orchestration.ingest.cells import classify
+
+    assert classify(0, 0, text, vocabulary).kind == "text"
+
+
+@pytest.mark.parametrize("text", ["3 kom.", "25kg", "12 pcs", "1 db", "6 stk."])
+def test_a_figure_keeps_its_unit(vocabulary, text):
+    from orchestration.ingest.cells import classify
+
+    assert classify(0, 0, text, vocabulary).kind == "number"

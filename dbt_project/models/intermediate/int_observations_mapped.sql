@@ -45,6 +45,8 @@ labels_by_observation as (
             filter (where metric_code is not null and charge_code is not null) as dual_metric,
         {{ value_at_max('charge_code', 'position') }} filter (where charge_code is not null) as label_charge,
         count(distinct charge_code) as distinct_charges,
+        -- 'Other', 'Sonstige' alone: a generic word, not a named offence
+        bool_or(charge_code = 'other' and strpos(trim(label), ' ') = 0) as generic_other,
         count(distinct metric_code) filter (where charge_code is null) as distinct_metrics,
         max(metric_matches) > 1 or max(charge_matches) > 1 as has_ambiguous_label,
         string_agg(label, ', ' order by position)
@@ -96,7 +98,10 @@ resolved as (
             labels.label_metric,
             context_metrics.context_metric,
             labels.dual_metric,
-            case when labels.label_charge is not null then 'arrests' end
+            -- a charge alone is counted in arrests; 'Other' alone says nothing of what it
+            -- counts (other seizures? other checks?) without an arrests label around it
+            case when labels.label_charge is not null and not labels.generic_other
+                then 'arrests' end
         ) as metric_code,
         case
             when labels.label_metric is null
