@@ -22,3 +22,13 @@
 {% macro default__value_at_min(value, order_by) -%}
     arg_min({{ value }}, {{ order_by }})
 {%- endmacro %}
+
+{# the distinct elements of a text-list column over a group, as one comma-separated text
+   (NULL when there are none): the template hints that shaped a figure #}
+{% macro distinct_list_text(list_column) -%}
+    {{ return(adapter.dispatch('distinct_list_text', 'jad_warehouse')(list_column)) }}
+{%- endmacro %}
+
+{% macro default__distinct_list_text(list_column) -%}
+    nullif(array_to_string(list_sort(list_distinct(flatten(list({{ list_column }})))), ', '), '')
+{%- endmacro %}

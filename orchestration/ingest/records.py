@@ -59,6 +59,11 @@ class Observation:
     value_decimals: int | None = None
     period_cell_ref: str | None = None  # the cell that gave the day (a row label or a header)
     unit_cell_ref: str | None = None  # the cell the unit is written in
+    # how the cell makes a figure: its 'value', one 'record' of a list, the 'quantity' of an item
+    counted_as: str = "value"
+    # the cell of the figure this one is part of ('of which' under a total): never added to it
+    part_of: str | None = None
+    template_hints: list[str] = field(default_factory=list)  # hints that shaped the reading
 
 
 @dataclass
@@ -105,6 +110,7 @@ class SubmissionReading:
     report_date: dt.date | None = None
     content_version: int | None = None
     name_version: int = 0
+    hint_ids: list[str] = field(default_factory=list)  # file-wide template hints applied
     sheets: list[SheetRecord] = field(default_factory=list)
     cells: list[CellRecord] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)

@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from orchestration.ingest import identity
+from orchestration.ingest import hints, identity
 from orchestration.ingest.cells import CellInfo, classify_sheet
 from orchestration.ingest.dates import DateText, decide_date_order, find_date
 from orchestration.ingest.forms import METADATA_ROLES, PAIRED_ROLES, FormReading, Pair, read_form
-from orchestration.ingest.grid import Sheet, column_letters
+from orchestration.ingest.grid import Sheet, a1, column_letters
 from orchestration.ingest.limits import Deadline, Limits
 from orchestration.ingest.numbers import NumberText, decide_decimal_separator, to_float
 from orchestration.ingest.problems import UnreadableFile
@@ -66,6 +66,7 @@ class SheetLayout:
     table_cells: set[tuple[int, int]] = field(default_factory=set)
     # the day the whole sheet is for, when its name is one ('05.09.2021', 'Mon 28 Nov')
     sheet_day: dt.date | None = None
+    ignored_by: hints.TemplateHint | None = None  # an ignore_sheet hint
 
 
 def read_submission(
@@ -99,12 +100,18 @@ def read_submission(
         )
         deadline.check("reading the sheets")
         reading.encoding, reading.delimiter = book.encoding, book.delimiter
+        file_hints = hints.for_file(vocabulary.hints, file_name)
+        reading.hint_ids = [h.hint_id for h in file_hints if h.kind in hints.FILE_KINDS]
         layouts = []
         for i, sheet in enumerate(book.sheets):
-            layouts.append(_lay_out(i, sheet, vocabulary))
+            sheet_hints = hints.for_sheet(file_hints, file_name, sheet.name)
+            layouts.append(_lay_out(i, sheet, vocabulary, sheet_hints))
             deadline.check(f"sheet '{sheet.name}'")
         _describe_file(reading, layouts, vocabulary, operation)
         locale = _decide_locale(reading, layouts, vocabulary, operation)
+        _apply_file_hints(reading, file_hints)
+        locale = _with_hints(locale, file_hints)
+        reading.decimal_separator, reading.date_order = locale.decimal_separator, locale.date_order
         for layout in layouts:
             _emit_sheet(reading, layout, locale, vocabulary, operation)
             deadline.check(f"sheet '{layout.sheet.name}'")
@@ -119,9 +126,13 @@ def _rejected(file_name: str, format_: str | None, problem: UnreadableFile) -> S
     return reading
 
 
-def _lay_out(index: int, sheet: Sheet, vocabulary: Vocabulary) -> SheetLayout:
+def _lay_out(
+    index: int, sheet: Sheet, vocabulary: Vocabulary, sheet_hints: list[hints.TemplateHint]
+) -> SheetLayout:
     cells = classify_sheet(sheet, vocabulary)
-    tables = find_tables(cells, sheet.merged)
+    if ignored := hints.first(sheet_hints, "ignore_sheet"):
+        return SheetLayout(index, sheet, cells, [], FormReading([], [], [], []), ignored_by=ignored)
+    tables = find_tables(cells, sheet.merged, sheet_hints)
     in_tables = {
         (r, col.col)
         for t in tables
@@ -277,6 +288,25 @@ def _decide_locale(
     )
 
 
+def _apply_file_hints(reading: SubmissionReading, file_hints: list[hints.TemplateHint]) -> None:
+    """The sender, when a steward declared it for this template (nothing in it says so)."""
+    if country := hints.first(file_hints, "country"):
+        reading.country_code = country.value.upper()
+        reading.country_evidence = f"template hint {country.hint_id}"
+
+
+def _with_hints(locale: FileLocale, file_hints: list[hints.TemplateHint]) -> FileLocale:
+    """The file's conventions where a steward declared them: they outweigh every guess."""
+    order = hints.first(file_hints, "date_order")
+    decimal = hints.first(file_hints, "decimal_separator")
+    return FileLocale(
+        decimal.value if decimal else locale.decimal_separator,
+        order.value if order else locale.date_order,
+        locale.default_year,
+        locale.window,
+    )
+
+
 def _value_cells(layout: SheetLayout) -> list[CellInfo]:
     found = []
     for table in layout.tables:
@@ -315,6 +345,7 @@ class _Fates:
 
     def observe(self, observation: Observation) -> None:
         if self._claim(observation.cell_ref):
+            observation.template_hints = self.reading.hint_ids + observation.template_hints
             self.reading.observations.append(observation)
 
     def ignore(self, cell: CellInfo, rule: str) -> None:
@@ -434,6 +465,9 @@ def _emit_sheet(
         )
     )
     fates = _Fates(reading, layout)
+    if layout.ignored_by is not None:  # a steward's ignore_sheet hint: no figure here
+        for cell in layout.cells.values():
+            fates.ignore(cell, "template_hint")
     layout.sheet_day = day_in_text(sheet.name, locale, vocabulary)
     for table in layout.tables:
         _emit_table(fates, layout, table, locale, vocabulary, operation)
@@ -500,7 +534,8 @@ def _emit_table(
     for row in table.body_rows:
         counts_rows = table.is_record_list and not undecided
         anchor = _record_anchor(table, cells, row) if counts_rows else None
-        row_context = parents.get(row, []) + context_tail
+        parent = parents.get(row, _Parent([]))
+        row_context = parent.context + context_tail
         for column in table.columns:
             if column.fills_down and (cell := cells.get((row, column.col))) is not None:
                 groups[column.col] = cell.measure_parts
@@ -549,6 +584,7 @@ def _emit_table(
             layout=layout_name,
             table_index=table.index,
             row_label=" | ".join(row_texts) or None,
+            template_hints=list(table.hint_ids),
         )
         if anchor is not None:
             _emit_record(fates, anchor, table, row_labels, row_context, day, base)
@@ -601,6 +637,10 @@ def _emit_table(
                         header_unit,
                     ),
                     total_of=_total_of(row in totals, column.total) if is_total else None,
+                    counted_as="quantity" if column.field_role == "quantity" else "value",
+                    part_of=a1(parent.row, column.col)
+                    if parent.row is not None and (parent.row, column.col) in cells
+                    else None,
                     value_decimals=value.decimals,
                     period_cell_ref=None if row in totals or column.total else cell_period_ref,
                 )
@@ -678,20 +718,30 @@ def _indent(text: str) -> int:
     return indent
 
 
-def _parent_rows(table: Table, cells: dict[tuple[int, int], CellInfo]) -> dict[int, list[str]]:
+@dataclass(frozen=True)
+class _Parent:
+    """What a row is under: labels that qualify it, and the row whose figure it is part of
+    (an indented or outline child of a row that has figures of its own: 'of which')."""
+
+    context: list[str]
+    row: int | None = None
+
+
+def _parent_rows(table: Table, cells: dict[tuple[int, int], CellInfo]) -> dict[int, _Parent]:
     """What qualifies each row from the rows above it: a row indented under a less indented
-    one ('Arrests' over '  – Firearms') takes that row's label; a heading row of the table
-    (a label and no figure: 'ARRESTS' between two blocks of days) qualifies every row
-    after it until the next heading. Under 'Arrests', 'Weapons' is a charge, not a seizure."""
+    one ('Arrests' over '  – Firearms') takes that row's label and is part of its figure; a
+    heading row of the table (a label and no figure: 'ARRESTS' between two blocks of days)
+    qualifies every row after it until the next heading. Under 'Arrests', 'Weapons' is a
+    charge, not a seizure."""
     label_cols = [c.col for c in table.columns if c.kind == "labels"]
     if not label_cols:
         return {}
     measure_cols = [c.col for c in table.columns if c.kind == "measure"]
     if outline := _outline_parents(table, cells, label_cols[0]):
         return outline
-    stack: list[tuple[int, list[str]]] = []  # (indent, label parts) of the open parents
+    stack: list[tuple[int, list[str], int]] = []  # (indent, label parts, row) of open parents
     heading: list[str] = []
-    parents: dict[int, list[str]] = {}
+    parents: dict[int, _Parent] = {}
     previous = table.header_rows[-1]
     for row in table.body_rows:
         after_gap, previous = row - previous > 1, row
@@ -709,32 +759,32 @@ def _parent_rows(table: Table, cells: dict[tuple[int, int], CellInfo]) -> dict[i
             stack.pop()
         context = (list(stack[-1][1]) if stack else []) + heading
         if context:
-            parents[row] = context
-        stack.append((indent, cell.measure_parts))
+            parents[row] = _Parent(context, stack[-1][2] if stack else None)
+        stack.append((indent, cell.measure_parts, row))
     return parents
 
 
 def _outline_parents(
     table: Table, cells: dict[tuple[int, int], CellInfo], label_col: int
-) -> dict[int, list[str]]:
-    """In a numbered questionnaire the numbers are the outline: '4.2' is under '4.' ('4.
-    Arrests' over '4.2 – of which for weapons offences')."""
+) -> dict[int, _Parent]:
+    """In a numbered questionnaire the numbers are the outline: '4.1.1' is under '4.1' and
+    '4.' ('4. Arrests' > '4.1 Arrests in total' > '4.1.1 of which for weapons offences')."""
     numbering = next((c.col for c in table.columns if c.kind == "numbering"), None)
     if numbering is None:
         return {}
-    labels_of: dict[str, list[str]] = {}
-    parents: dict[int, list[str]] = {}
+    known: dict[str, tuple[list[str], int]] = {}  # outline number -> (label parts, row)
+    parents: dict[int, _Parent] = {}
     for row in table.body_rows:
         number = cells.get((row, numbering))
         label = cells.get((row, label_col))
         if number is None or label is None:
             continue
         levels = [part for part in number.text.strip().rstrip(".)").split(".") if part]
-        key = ".".join(levels)
-        labels_of[key] = label.measure_parts
-        parent = ".".join(levels[:-1])
-        if parent in labels_of:
-            parents[row] = list(labels_of[parent])
+        known[".".join(levels)] = (label.measure_parts, row)
+        ancestors = [known[k] for n in range(len(levels) - 1, 0, -1) if (k := ".".join(levels[:n])) in known]
+        if ancestors:
+            context = [part for parts, _ in ancestors for part in parts]
+            parents[row] = _Parent(context, ancestors[0][1])
     return parents
 
 
@@ -785,6 +835,7 @@ def _emit_record(
             unit_text=None,
             unit_cell_ref=None,
             period_cell_ref=day.ref,
+            counted_as="record",
         )
     )
 

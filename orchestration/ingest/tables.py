@@ -22,7 +22,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from orchestration.ingest.cells import CellInfo
-from orchestration.ingest.grid import MergedRange
+from orchestration.ingest.grid import MergedRange, column_letters
+from orchestration.ingest.hints import TemplateHint
 from orchestration.ingest.labels import OUTLINE_NUMBER
 from orchestration.ingest.numbers import NumberText
 from orchestration.ingest.vocabulary import VALUE_ROLES
@@ -69,6 +70,7 @@ class Table:
     body_rows: list[int]
     columns: list[Column]
     title: CellInfo | None = None
+    hint_ids: list[str] = field(default_factory=list)  # template hints that shaped it
 
     @property
     def is_record_list(self) -> bool:
@@ -173,35 +175,62 @@ def is_header_run(run: list[CellInfo]) -> bool:
     return len(header_like) >= 2 and not numbers and len(header_like) * 2 >= len(run)
 
 
+# How far below a header in unknown words the reader looks for the rows it heads.
+_LOOK_BELOW = 12
+
+
 def is_unknown_header_run(run: list[CellInfo], by_row: dict[int, list[CellInfo]]) -> bool:
-    """A header in words no seed knows, recognised by shape: a row of plain labels over at
-    least two rows that fill its columns, one column of which holds numbers in each row.
-    The table is then read by what its columns hold, and its unknown labels are quarantined
-    by dbt with the seed to extend, instead of the table being taken for a form."""
+    """A header in words no seed knows, recognised by what lies under it: a row of plain
+    labels above rows that keep to its columns, with figures under one of them and words
+    (or days) under another one before it, in at least two rows (section rows such as '2. Controls'
+    may stand between them). The table is then read by what its columns hold, and its
+    unknown labels are quarantined by dbt with the seed to extend, instead of the table
+    being taken for a form."""
     if len(run) < 2 or any(c.kind != "text" or c.text.rstrip().endswith(":") for c in run):
         return False
-    columns = {c.col for c in run}
-    below = [
-        {c.col: c for c in by_row.get(run[0].row + offset, []) if c.col in columns}
-        for offset in (1, 2)
-    ]
-    if any(len(row) * 2 < len(columns) for row in below):
-        return False
-    numeric_columns = [
-        col
-        for col in columns
-        if all(row.get(col) is not None and row[col].is_numeric for row in below)
-    ]
-    return bool(numeric_columns)
+    columns = sorted(c.col for c in run)
+    rows_with_figures, blanks = 0, 0
+    for offset in range(1, _LOOK_BELOW + 1):
+        row = {c.col: c for c in by_row.get(run[0].row + offset, [])}
+        if not row:
+            blanks += 1
+            if blanks > 1:
+                break
+            continue
+        blanks = 0
+        if any(col not in columns for col in row if columns[0] <= col <= columns[-1] + 1):
+            return False  # cells between or just beside the header's columns: another shape
+        figures = [col for col in columns if col in row and row[col].is_numeric]
+        words = [col for col in columns if col in row and row[col].kind in ("text", "date")]
+        if figures and words and min(words) < max(figures):
+            rows_with_figures += 1
+    return rows_with_figures >= 2
 
 
-def find_tables(cells: dict[tuple[int, int], CellInfo], merged: list[MergedRange]) -> list[Table]:
-    """Every table of one sheet, top to bottom."""
+def find_tables(
+    cells: dict[tuple[int, int], CellInfo],
+    merged: list[MergedRange],
+    sheet_hints: list[TemplateHint] | None = None,
+) -> list[Table]:
+    """Every table of one sheet, top to bottom. A steward's `header_row` hint puts a table's
+    header where the hint says, whatever the vocabulary makes of it (hints.py)."""
+    sheet_hints = sheet_hints or []
     by_row: dict[int, list[CellInfo]] = {}
     for cell in cells.values():
         by_row.setdefault(cell.row, []).append(cell)
     taken: set[tuple[int, int]] = set()
     tables: list[Table] = []
+    for hint in (h for h in sheet_hints if h.kind == "header_row"):
+        run = sorted(by_row.get(hint.row_index, []), key=lambda c: c.col)
+        table = (
+            _build_table(len(tables), run, cells, by_row, merged, taken, sheet_hints)
+            if run
+            else None
+        )
+        if table is not None:
+            table.hint_ids.append(hint.hint_id)
+            tables.append(table)
+            taken.update(_table_cells(table, cells))
     for row in sorted(by_row):
         free = [c for c in by_row[row] if (c.row, c.col) not in taken]
         below = by_row.get(row + 1, [])
@@ -212,7 +241,7 @@ def find_tables(cells: dict[tuple[int, int], CellInfo], merged: list[MergedRange
         for run in runs:
             if not (is_header_run(run) or is_unknown_header_run(run, by_row)):
                 continue
-            table = _build_table(len(tables), run, cells, by_row, merged, taken)
+            table = _build_table(len(tables), run, cells, by_row, merged, taken, sheet_hints)
             if table is None:
                 continue
             tables.append(table)
@@ -227,6 +256,7 @@ def _build_table(
     by_row: dict[int, list[CellInfo]],
     merged: list[MergedRange],
     taken: set[tuple[int, int]],
+    sheet_hints: list[TemplateHint] | None = None,
 ) -> Table | None:
     first_col, last_col = run[0].col, max(right_edge(c, merged) for c in run)
     header_row = run[0].row
@@ -246,10 +276,12 @@ def _build_table(
         for col in range(first_col, last_col + 1)
         if (header_row, col) in cells or any((r, col) in cells for r in body)
     ]
+    used = _apply_column_hints(columns, sheet_hints or [])
     _label_column_by_position(columns, body, cells)
-    _quantity_column(columns, body, cells)
+    if not any(h.kind in ("quantity_column", "count_rows") for h in used):
+        _quantity_column(columns, body, cells)
     header_rows = [header_row] if parents is None else [parents, header_row]
-    table = Table(index, header_rows, body, columns)
+    table = Table(index, header_rows, body, columns, hint_ids=[h.hint_id for h in used])
     table.title = _title_above(min(header_rows), first_col, last_col, cells, taken)
     return table
 
@@ -520,6 +552,38 @@ def _mostly_words(column: Column, body: list[int], cells: dict[tuple[int, int], 
     texts = [cells[(r, column.col)] for r in body if (r, column.col) in cells]
     words = [c for c in texts if c.kind == "text" and not OUTLINE_NUMBER.match(c.text)]
     return bool(words) and len(words) * 2 >= len(texts)
+
+
+def _apply_column_hints(columns: list[Column], hints: list[TemplateHint]) -> list[TemplateHint]:
+    """A steward's word on what a column is: the labels, the quantity of a list, or a
+    running number whose rows are counted. The hints that named a column are returned."""
+    used = []
+    for hint in hints:
+        if hint.kind == "count_rows" and not hint.value:
+            for column in columns:
+                if column.kind == "measure":
+                    column.kind, column.field_role = "free_text", "record_no"
+            used.append(hint)
+            continue
+        for column in columns:
+            header = column.header.text if column.header is not None else None
+            if hint.kind not in ("label_column", "quantity_column", "count_rows"):
+                continue
+            if not hint.names_column(column.col, header, column_letters(column.col)):
+                continue
+            if hint.kind == "label_column":
+                column.kind, column.unknown_header = "labels", False
+            elif hint.kind == "quantity_column":
+                column.kind, column.field_role = "measure", "quantity"
+            else:
+                column.kind, column.field_role = "free_text", "record_no"
+            column.unknown_header = column.ambiguous_quantity = False
+            used.append(hint)
+    if any(h.kind == "count_rows" for h in used):
+        for column in columns:  # the list counts rows: no other column is its quantity
+            if column.kind == "measure" and column.field_role == "quantity":
+                column.kind = "free_text"
+    return used
 
 
 def _quantity_column(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from orchestration.ingest.hints import TemplateHint, load_hints
 from orchestration.ingest.labels import (
     ALTERNATIVES,
     COMPOUND,
@@ -78,6 +79,7 @@ class Vocabulary:
     seeds_dir: Path | None = None  # where it was read from (worker processes read it again)
     # the languages each seed word is in, and each language's and country's usual code page:
     # evidence for the encoding of a text file (text_files.py)
+    hints: tuple[TemplateHint, ...] = ()  # template_hints.csv: per template, not global
     word_languages: dict[str, frozenset[str]] = field(default_factory=dict)
     code_pages: dict[str, str] = field(default_factory=dict)
     country_code_pages: dict[str, str] = field(default_factory=dict)
@@ -223,6 +225,7 @@ def load_vocabulary(seeds_dir: Path | None = None) -> Vocabulary:
         country_alias_keys=tuple(sorted(alias_keys.items(), key=lambda kv: -len(kv[0]))),
         seeds_dir=seeds_dir,
         country_codes_by_code_alias=code_aliases,
+        hints=load_hints(seeds_dir, countries),
         word_languages={w: frozenset(langs) for w, langs in word_languages.items()},
         code_pages={r["language"]: r["code_page"] for r in language_rows if r.get("code_page")},
         country_code_pages={

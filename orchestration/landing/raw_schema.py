@@ -42,7 +42,7 @@ RAW_TABLES: dict[str, str] = {
         context_labels varchar[], period_text varchar, period_date date, is_total boolean,
         raw_text varchar, value_number double, value_status varchar, unit_text varchar,
         total_of varchar, value_decimals integer, period_cell_ref varchar,
-        unit_cell_ref varchar""",
+        unit_cell_ref varchar, counted_as varchar, template_hints varchar[], part_of varchar""",
     "ignored_cells": """
         operation_id varchar, file_id varchar, sheet_name varchar, cell_ref varchar,
         rule varchar""",

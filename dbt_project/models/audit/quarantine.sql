@@ -33,6 +33,11 @@ unmapped as (
         || case mapped.mapping_status
             when 'unknown_label' then 'the label ''' || mapped.unknown_labels
                 || ''' is in no seed; add it to metric_labels.csv or charge_labels.csv'
+            when 'unknown_charge' then 'the label ''' || mapped.unknown_labels
+                || ''' stands where an offence is expected (under arrests) and names no charge in the seeds. '
+                || 'If it is one of the charges of the taxonomy, add it to charge_labels.csv with that charge; '
+                || 'if it is an offence outside the taxonomy, either add the offence to charges.csv '
+                || 'and the label to charge_labels.csv, or map the label to ''other'' in charge_labels.csv'
             when 'ambiguous_label' then 'the labels ' || array_to_string(mapped.measure_labels, ' / ')
                 || ' name more than one metric or charge; make their seed rows unambiguous'
             when 'unlabelled_value' then 'nothing says what ' || mapped.raw_text

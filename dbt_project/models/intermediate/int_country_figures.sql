@@ -73,9 +73,13 @@ select
     current_rows.row_number,
     current_rows.column_number,
     current_rows.observation_id,
+    current_rows.counted_as,
+    current_rows.is_part,
+    current_rows.template_hints,
     current_rows.is_breakdown,
     (current_rows.period_date is not null) = grain.has_days as is_finest_grain,
     (current_rows.period_date is not null) = grain.has_days
+    and not current_rows.is_part
     and (not current_rows.is_breakdown or not has_direct.has_direct_figure) as counts_in_figure
 from current_rows
 inner join grain using (operation_id, country_code, metric_code, is_breakdown)

@@ -141,6 +141,9 @@ checked as (
         value_number * unit_factor as value_canonical,
         0.5 * power(10, -coalesce(value_decimals, 0)) * unit_factor as half_unit,
         case
+            -- under arrests, a label no seed knows is an offence: in the taxonomy or not
+            when unknown_labels is not null and metric_code = 'arrests' and charge_code is null
+                then 'unknown_charge'
             when unknown_labels is not null then 'unknown_label'
             when is_ambiguous then 'ambiguous_label'
             when metric_code is null then 'unlabelled_value'
@@ -184,10 +187,19 @@ alternatives as (
         partition by operation_id, file_id, sheet_name, table_index, metric_code, charge_code,
             period_date, is_total
     )
+),
+
+-- 'of which' rows: a figure indented (or numbered) under a figure of the same metric is a
+-- part of it, never added to it; the within-file reconciliation holds the parts to it
+parents as (
+    select observation_id, file_id, sheet_name, cell_ref, metric_code, period_date
+    from checked
+    where status_of_cell = 'mapped'
 )
 
 select
     checked.*,
+    parents.cell_ref is not null as is_part,
     case
         when not coalesce(alternatives.has_alternatives, false) then checked.status_of_cell
         when not alternatives.alternatives_agree then 'conflicting_units'
@@ -196,3 +208,9 @@ select
     end as mapping_status
 from checked
 left join alternatives using (observation_id)
+left join parents
+    on parents.file_id = checked.file_id
+    and parents.sheet_name = checked.sheet_name
+    and parents.cell_ref = checked.part_of
+    and parents.metric_code = checked.metric_code
+    and parents.period_date is not distinct from checked.period_date

@@ -29,7 +29,7 @@ arrests_direct as (
         min(sheet_name) as sheet_name,
         min(cell_ref) as cell_ref
     from located
-    where metric_code = 'arrests' and not is_breakdown and is_finest_grain
+    where metric_code = 'arrests' and not is_breakdown and not is_part and is_finest_grain
     group by operation_id, country_code
 ),
 

@@ -57,8 +57,37 @@ compared as (
     group by totals.operation_id, totals.file_id, totals.country_code, totals.file_name,
         totals.sheet_name, totals.cell_ref, totals.metric_code, totals.charge_code,
         totals.value_number, totals.value_decimals
-)
+),
 
+parts as (
+    -- 'of which' rows under a figure of the same metric: together never more than it
+    select
+        parent.operation_id,
+        used_files.country_code,
+        parent.file_name,
+        parent.sheet_name,
+        parent.cell_ref,
+        parent.metric_code,
+        parent.charge_code,
+        parent.value_number as parent_value,
+        0.5 * power(10, -coalesce(parent.value_decimals, 0)) as tolerance,
+        sum(part.value_number) as parts_sum,
+        string_agg(part.cell_ref, ',' order by part.row_number, part.column_number) as part_cells
+    from observations as part
+    inner join observations as parent
+        on parent.operation_id = part.operation_id
+        and parent.file_id = part.file_id
+        and parent.sheet_name = part.sheet_name
+        and parent.cell_ref = part.part_of
+    inner join used_files
+        on used_files.operation_id = parent.operation_id and used_files.file_id = parent.file_id
+    where part.is_part and part.value_number is not null and parent.value_number is not null
+    group by parent.operation_id, used_files.country_code, parent.file_name, parent.sheet_name,
+        parent.cell_ref, parent.metric_code, parent.charge_code, parent.value_number,
+        parent.value_decimals
+),
+
+totals_checked as (
 select
     operation_id,
     'total in ' || file_name || ' ' || sheet_name || '!' || cell_ref as check_name,
@@ -82,3 +111,33 @@ select
     sheet_name as source_sheet,
     cell_ref as source_cell
 from compared
+),
+
+parts_checked as (
+    select
+        operation_id,
+        'parts of ' || file_name || ' ' || sheet_name || '!' || cell_ref as check_name,
+        'within_file' as check_level,
+        metric_code,
+        charge_code,
+        country_code,
+        parts_sum as derived_value,
+        parent_value as published_value,
+        'at_most' as qualifier,
+        cast(0 as double) as lower_bound,
+        parent_value + tolerance as upper_bound,
+        true as lower_inclusive,
+        false as upper_inclusive,
+        case when parts_sum < parent_value + tolerance then 'pass' else 'fail' end as status,
+        file_name || ', sheet ''' || sheet_name || ''', cell ' || cell_ref || ': the figure is '
+            || {{ as_figure('parent_value') }} || '; the rows under it (' || part_cells
+            || ') add up to ' || {{ as_figure('parts_sum') }} || ', which they may not exceed' as detail,
+        file_name as source_file,
+        sheet_name as source_sheet,
+        cell_ref as source_cell
+    from parts
+)
+
+select * from totals_checked
+union all
+select * from parts_checked

@@ -16,9 +16,15 @@ select
     figures.metric_code,
     sum(figures.value) as value,
     metrics.unit_code as unit,
-    -- the arrests of a country that gives only a breakdown are the sum of its charges
-    case when bool_and(figures.is_breakdown) then 'sum_of_charges' else 'reported' end
-        as derivation,
+    -- how the figure was made from its cells (docs/architecture.md, "Every figure says how")
+    case
+        when bool_and(figures.counted_as = 'record') then 'count_of_rows'
+        when bool_and(figures.is_breakdown) and count(*) > 1 then 'sum_of_charges'
+        when bool_or(figures.counted_as = 'quantity') then 'sum_of_quantities'
+        when count(*) = 1 then 'one_cell'
+        else 'sum_of_cells'
+    end as derivation,
+    {{ distinct_list_text('figures.template_hints') }} as template_hints,
     count(*) as source_cells,
     string_agg(distinct figures.file_name, ', ') as source_file,
     string_agg(distinct figures.sheet_name, ', ') as source_sheet,

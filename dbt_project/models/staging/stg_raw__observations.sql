@@ -36,7 +36,10 @@ renamed as (
         total_of,
         value_decimals,
         period_cell_ref,
-        unit_cell_ref
+        unit_cell_ref,
+        coalesce(counted_as, 'value') as counted_as,
+        coalesce(template_hints, []) as template_hints,
+        part_of
     from source
     inner join present using (operation_id, file_id)
 )
