@@ -32,3 +32,9 @@
 {% macro default__distinct_list_text(list_column) -%}
     nullif(array_to_string(list_sort(list_distinct(flatten(list({{ list_column }})))), ', '), '')
 {%- endmacro %}
+
+{# which cells can be one figure written twice: those that take their day from the same cell,
+   or, where no cell gives a day, those of the same row #}
+{% macro same_figure_key() -%}
+    coalesce(period_cell_ref, 'row ' || cast(row_number as varchar))
+{%- endmacro %}

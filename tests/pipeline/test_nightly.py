@@ -165,13 +165,15 @@ def test_a_resubmission_supersedes_and_nothing_counts_twice(seed_warehouse, tmp_
 
 
 READER = """
-import duckdb, json, sys, time
-path, seconds, mode = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+import duckdb, json, os, sys, time
+path, stop, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 sql = "select value from marts.fct_country_totals where country_code = 'GB' and metric_code = 'persons_checked'"
 held = duckdb.connect(path, read_only=True) if mode == "hold" else None
 seen, errors = [], []
-end = time.time() + seconds
+end = time.time() + 900  # a cap only; the reader stops once the test says the load is over
+last_round = False
 while time.time() < end:
+    last_round = os.path.exists(stop)  # the load has ended: one more query, then stop
     try:
         if held is not None:  # an analyst's notebook, open all along
             seen.append(held.execute(sql).fetchone()[0])
@@ -181,14 +183,18 @@ while time.time() < end:
             con.close()
     except Exception as error:
         errors.append(repr(error))
+    if last_round:
+        break
     time.sleep(0.05)
 print(json.dumps({"seen": sorted(set(seen)), "last": seen[-1] if seen else None, "errors": errors}))
 """
 
 
-def _reader(path: Path, mode: str) -> subprocess.Popen:
+def _reader(path: Path, mode: str, stop: Path) -> subprocess.Popen:
+    """An analyst querying the warehouse until `stop` exists (the load is over), then once
+    more: the test waits on the load, never on a clock."""
     return subprocess.Popen(
-        [sys.executable, "-c", READER, str(path), "25", mode], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", READER, str(path), str(stop), mode], stdout=subprocess.PIPE, text=True
     )
 
 
@@ -210,9 +216,13 @@ def test_analysts_read_throughout_a_load_and_see_it_after_the_publish(seed_wareh
         "select value from marts.fct_country_totals where country_code = 'GB' and metric_code = 'persons_checked'",
     )[0][0]
     new = _raise_gb_persons_checked(raw, 100)
-    holder, prober = _reader(paths.warehouse, "hold"), _reader(paths.warehouse, "probe")
+    stop = tmp_path / "load_is_over"
+    holder, prober = _reader(paths.warehouse, "hold", stop), _reader(paths.warehouse, "probe", stop)
     time.sleep(1.0)
-    outcome = run_load(paths, instance=dg.DagsterInstance.ephemeral())
+    try:
+        outcome = run_load(paths, instance=dg.DagsterInstance.ephemeral())
+    finally:
+        stop.touch()
     assert outcome.published
     held = json.loads(holder.communicate(timeout=60)[0])
     probed = json.loads(prober.communicate(timeout=60)[0])

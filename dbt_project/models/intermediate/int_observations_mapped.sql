@@ -167,7 +167,9 @@ checked as (
 ),
 
 -- The same figure written twice, in two units (a column of pounds beside the kilograms it
--- converts to): one figure, not two parts. Where the two agree within their rounding, the
+-- converts to): one figure, not two parts. Two cells are one figure when they share their
+-- day's cell (the row's date, or the column's) or, without one, their row; two items of a
+-- list are two rows, each with its own date. Where the two agree within their rounding, the
 -- one in the metric's own unit (else the most precise) is the figure and the other an
 -- alternative; where they disagree, neither is taken.
 alternatives as (
@@ -178,14 +180,14 @@ alternatives as (
             <= sum(half_unit) over figure + 1e-9 as alternatives_agree,
         row_number() over (
             partition by operation_id, file_id, sheet_name, table_index, metric_code,
-                charge_code, period_date, is_total
+                charge_code, period_date, is_total, {{ same_figure_key() }}
             order by case when written_unit = metric_unit then 0 else 1 end, half_unit, cell_ref
         ) as alternative_rank
     from checked
     where status_of_cell = 'mapped' and value_canonical is not null
     window figure as (
         partition by operation_id, file_id, sheet_name, table_index, metric_code, charge_code,
-            period_date, is_total
+            period_date, is_total, {{ same_figure_key() }}
     )
 ),
 
