@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.landing.manifest import (
+    COUNTRIES_PARTICIPATING,
     MAX_BYTES,
     ManifestError,
     read_manifest,
@@ -67,6 +68,27 @@ def one_problem(tmp_path: Path, text: str | bytes, *words: str) -> str:
 
 
 # --- what must keep loading ----------------------------------------------------------------
+
+
+def test_the_committed_manifest_carries_three_sources_with_interpol_primary():
+    operation = read_manifest(RAW_DIR / SEED_OPERATION / "operation.yaml")
+    assert len(operation.participants) == 33 and "XK" in operation.participants
+    names = [s.publisher for s in operation.sources]
+    assert len(names) == 3 and names[0] == "INTERPOL" and "Europol" in names
+    assert operation.primary.publisher == "INTERPOL" and operation.published_source
+    assert [s.primary for s in operation.sources] == [True, False, False]
+    europol = next(s for s in operation.sources if s.publisher == "Europol")
+    europol_figures = {f.metric: (f.value, f.qualifier) for f in europol.figures}
+    assert europol_figures[COUNTRIES_PARTICIPATING] == (34, "exact")
+    assert europol_figures["officers_deployed"] == (8838, "exact")
+    assert europol_figures["persons_checked"] == (390000, "more_than")
+    ministry = operation.sources[2]
+    assert {f.metric: f.value for f in ministry.figures}["persons_checked"] == 39000
+    for source in operation.sources:
+        assert source.date and source.date.year == 2020 and source.url is None
+    # the primary's figures are what the single-source form gave
+    assert len(operation.figures) >= 15
+    assert set(operation.primary.countries) == set(operation.participants)
 
 
 def test_the_single_source_form_is_one_primary_source(tmp_path):
