@@ -302,15 +302,24 @@ def print_status(console: Console, paths) -> None:
     )
     con = connections.connect(str(paths.warehouse), read_only=True)
     try:
+        # a warehouse published before sources were told apart: every failure blocked
+        blocking = (
+            "c.blocking"
+            if con.execute(
+                """select count(*) from duckdb_columns() where schema_name = 'marts'
+                   and table_name = 'reconciliation' and column_name = 'blocking'"""
+            ).fetchone()[0]
+            else "true"
+        )
         operations = con.execute(
-            """
+            f"""
             select o.operation_id, o.start_date, o.end_date, o.participant_count,
                    count(distinct r.country_code) as reporting,
                    (select count(*) from audit.submission_history h
                      where h.operation_id = o.operation_id) as files,
                    (select count(*) from marts.reconciliation c
                      where c.operation_id = o.operation_id and c.status = 'fail'
-                       and c.blocking) as failing
+                       and {blocking}) as failing
             from marts.dim_operation o
             left join marts.fct_country_results r using (operation_id)
             group by all order by o.operation_id
@@ -336,7 +345,13 @@ def print_status(console: Console, paths) -> None:
         )
     for op, start, end, participants, reporting, files, failing in operations:
         table.add_row(
-            op, str(start), str(end), str(participants), str(reporting), str(files), str(failing)
+            op,
+            str(start),
+            str(end),
+            str(participants),
+            str(reporting),
+            str(files),
+            str(failing) if files else "[dim]no submissions[/]",
         )
     console.print(table)
     console.print(
