@@ -11,8 +11,9 @@ How it reads:
   that is then parsed as `YYYY-MM-DD` (so `2020-09-27 10:00:00` is refused, not a datetime).
 - Limits before anything is built: the file's size (MAX_BYTES), nesting (MAX_DEPTH), and
   anchors and aliases: a few are fine, but the size the document would have with every
-  alias written out is counted from the parser's events and refused over MAX_EXPANDED_NODES
-  or MAX_EXPANDED_CHARS (a 566-byte manifest of nested aliases expands to gigabytes).
+  alias written out is counted on the composed nodes (where an alias is a shared node) and
+  refused over MAX_EXPANDED_NODES or MAX_EXPANDED_CHARS (a 566-byte manifest of nested
+  aliases expands to gigabytes once anything walks it).
 - `published` is one source (`{source, figures}`: the primary one, as before) or a list of
   sources `{source, publisher, date, url, primary, countries, note, figures}` of which
   exactly one is `primary: true` (the one that gates the publish; a list of one is primary).
@@ -34,13 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from yaml.events import (
-    AliasEvent,
-    CollectionEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceStartEvent,
-)
 
 QUALIFIERS = frozenset({"exact", "nearly", "more_than", "about", "at_least", "less_than"})
 #: A published count of the countries that took part: not a warehouse metric (no file
@@ -202,66 +196,73 @@ def _int_1_2(loader, node) -> int:
 _Loader.add_constructor("tag:yaml.org,2002:int", _int_1_2)
 
 
-def _check_size_and_aliases(data: bytes) -> str | None:
-    """One pass over the parser's events: nesting, aliases and the size the document would
-    have with every alias written out. A problem sentence, or None."""
+class _Refused(Exception):
+    """The document is refused before it is built (nesting, aliases)."""
+
+
+def _parse(data: bytes):
+    """The document: composed (aliases are shared nodes, nothing is expanded), checked for
+    nesting and alias expansion, then built."""
     loader = _Loader(data)
     try:
-        open_nodes: list[list] = []  # [anchor, values, characters] of each open collection
-        expanded: dict[str, tuple[int, int]] = {}  # anchor -> (values, characters) written out
-        done = [0, 0]  # values and characters of the finished top-level nodes
-        aliases = 0
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
-                if len(open_nodes) >= MAX_DEPTH:
-                    return f"nests deeper than {MAX_DEPTH} levels"
-                open_nodes.append([event.anchor, 1, 0])
-                continue
-            if isinstance(event, CollectionEndEvent):
-                anchor, values, characters = open_nodes.pop()
-                if anchor:
-                    expanded[anchor] = (values, characters)
-            elif isinstance(event, AliasEvent):
-                aliases += 1
-                if aliases > MAX_ALIASES:
-                    return f"uses more than {MAX_ALIASES} aliases (*name); write the values out"
-                if any(node[0] == event.anchor for node in open_nodes):
-                    return f"the alias *{event.anchor} refers to a node that contains it"
-                if event.anchor not in expanded:
-                    return f"the alias *{event.anchor} has no anchor &{event.anchor} before it"
-                values, characters = expanded[event.anchor]
-            elif isinstance(event, ScalarEvent):
-                values, characters = 1, len(event.value)
-                if event.anchor:
-                    expanded[event.anchor] = (values, characters)
-            else:
-                continue  # stream and document events
-            parent = open_nodes[-1] if open_nodes else [None, *done]
-            parent[1] += values
-            parent[2] += characters
-            if not open_nodes:
-                done = parent[1:]
-            if (
-                done[0] + sum(n[1] for n in open_nodes) > MAX_EXPANDED_NODES
-                or done[1] + sum(n[2] for n in open_nodes) > MAX_EXPANDED_CHARS
-            ):
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        problem = _expansion_problem(node)
+        if problem:
+            raise _Refused(problem)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expansion_problem(root: yaml.Node) -> str | None:
+    """Nesting, aliases (a node met a second time) and the size the document would have with
+    every alias written out, counted on the composed nodes without writing anything out. A
+    problem sentence, or None."""
+    expanded: dict[int, tuple[int, int]] = {}  # node -> (values, characters) written out
+    open_nodes: set[int] = set()
+    aliases = 0
+    stack: list[tuple[yaml.Node, int, list | None]] = [(root, 0, None)]
+    while stack:
+        node, depth, children = stack.pop()
+        key = id(node)
+        if children is not None:  # every child is counted: the node's own size
+            values, characters = 1, 0
+            for child in children:
+                child_values, child_characters = expanded[id(child)]
+                values += child_values
+                characters += child_characters
+            expanded[key] = (values, characters)
+            open_nodes.discard(key)
+            if values > MAX_EXPANDED_NODES or characters > MAX_EXPANDED_CHARS:
                 return (
                     "its anchors and aliases (&name, *name) would expand it beyond "
                     f"{MAX_EXPANDED_NODES:,} values or {MAX_EXPANDED_CHARS:,} characters; "
                     "write the values out"
                 )
-        return None
-    finally:
-        loader.dispose()
-
-
-def _parse(data: bytes):
-    loader = _Loader(data)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
+            continue
+        if key in open_nodes:
+            return "an alias (*name) refers to a node that contains it"
+        if key in expanded:
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                return f"uses more than {MAX_ALIASES} aliases (*name); write the values out"
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            expanded[key] = (1, len(node.value))
+            continue
+        if depth >= MAX_DEPTH:
+            return f"nests deeper than {MAX_DEPTH} levels"
+        children = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+        )
+        open_nodes.add(key)
+        stack.append((node, depth, children))
+        stack.extend((child, depth + 1, None) for child in reversed(children))
+    return None
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -283,12 +284,9 @@ def read_manifest(path: Path, vocabulary: Vocabulary | None = None) -> Operation
     if len(data) > MAX_BYTES:
         raise ManifestError(path, [f"the manifest has over {MAX_BYTES:,} bytes (the limit)"])
     try:
-        problem = _check_size_and_aliases(data)
-        if problem:
-            raise ManifestError(path, [problem])
         doc = _parse(data)
-    except ManifestError:
-        raise
+    except _Refused as refused:
+        raise ManifestError(path, [str(refused)]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
