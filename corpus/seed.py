@@ -25,11 +25,21 @@ def seed_manifest(raw_dir: Path) -> Path:
     return Path(raw_dir) / SEED_OPERATION_ID / "operation.yaml"
 
 
+def primary_figures(manifest: dict) -> list[dict]:
+    """The figures of the manifest's primary source (the one the truth reproduces): the one
+    source of the single-source form, or the source marked `primary: true` of a list."""
+    published = manifest["published"]
+    if isinstance(published, dict):
+        return published["figures"]
+    primary = [s for s in published if s.get("primary", len(published) == 1)]
+    return primary[0]["figures"]
+
+
 def build_seed(raw_dir: Path) -> tuple[OperationTruth, list[RenderedFile], dict]:
     """The seed's truth, its rendered files and its truth document (nothing written)."""
     operation, manifest = load_operation(seed_manifest(raw_dir), tag=SEED_TAG)
     rng = random.Random(f"corpus:{operation.operation_id}")
-    targets = targets_from_published(manifest["published"]["figures"], rng)
+    targets = targets_from_published(primary_figures(manifest), rng)
     truth = allocate(operation, PROFILES, targets, rng)
     files = render_operation(truth, PROFILES)
     return truth, files, truth_document(truth, files)

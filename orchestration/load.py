@@ -107,6 +107,9 @@ def _failure_message(event: dg.DagsterEvent) -> str:
         return event.message or event.step_key
     while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
         error = error.cause
+    if error.cls_name == "ManifestError" and error.message:
+        # one sentence per problem of the manifest, each naming the file and the field
+        return error.message.split(":", 1)[1].strip() if ": " in error.message else error.message
     return error.message.strip().splitlines()[0] if error.message else error.cls_name
 
 

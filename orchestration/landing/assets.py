@@ -23,7 +23,8 @@ OWNER = "team:data-engineering"
 RAW_DESCRIPTIONS = {
     "operations": "One row per operation manifest (raw/<operation_id>/operation.yaml).",
     "participants": "Participating countries of each operation, from its manifest.",
-    "published_figures": "Figures each operation published, with their qualifiers.",
+    "published_sources": "Who published each operation's figures: one row per source, the primary one marked.",
+    "published_figures": "Figures each source of an operation published, with their qualifiers.",
     "submissions": "One row per submitted file (by sha256): format, encoding, country, status.",
     "file_sightings": "Every path under which a file's content was seen, and when.",
     "sheets": "Sheets of each accepted file, with their count of non-empty cells.",

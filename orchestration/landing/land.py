@@ -382,7 +382,7 @@ def _write_operations(
     con, operations: list[tuple[Operation, Path, set[str]]], now: dt.datetime
 ) -> None:
     ids = [operation.operation_id for operation, _, _ in operations]
-    for table in ("operations", "participants", "published_figures"):
+    for table in ("operations", "participants", "published_sources", "published_figures"):
         con.execute(
             f"delete from raw.{table} where operation_id in (select unnest(?::varchar[]))", [ids]
         )
@@ -417,6 +417,26 @@ def _write_operations(
     )
     append(
         con,
+        "published_sources",
+        [
+            dict(
+                operation_id=o.operation_id,
+                source_number=n,
+                source=s.name,
+                publisher=s.publisher,
+                published_date=s.date,
+                url=s.url,
+                is_primary=s.primary,
+                countries_named=list(s.countries) or None,
+                note=s.note,
+            )
+            for o, _, _ in operations
+            for n, s in enumerate(o.sources, start=1)
+        ],
+    )
+    # figure_number runs over the whole manifest: (operation_id, figure_number) is a key
+    append(
+        con,
         "published_figures",
         [
             dict(
@@ -427,9 +447,13 @@ def _write_operations(
                 published_value=f.value,
                 qualifier=f.qualifier,
                 scope=f.scope,
+                source_number=n,
+                source=s.name,
             )
             for o, _, _ in operations
-            for i, f in enumerate(o.figures, start=1)
+            for i, (n, s, f) in enumerate(
+                ((n, s, f) for n, s in enumerate(o.sources, start=1) for f in s.figures), start=1
+            )
         ],
     )
 

@@ -14,9 +14,14 @@ RAW_TABLES: dict[str, str] = {
         coordinated_by varchar[], supported_by varchar[], published_source varchar,
         manifest_path varchar, manifest_sha256 varchar, loaded_at timestamp""",
     "participants": "operation_id varchar, country_code varchar",
+    "published_sources": """
+        operation_id varchar, source_number integer, source varchar, publisher varchar,
+        published_date date, url varchar, is_primary boolean, countries_named varchar[],
+        note varchar""",
     "published_figures": """
         operation_id varchar, figure_number integer, metric_code varchar, charge_code varchar,
-        published_value double, qualifier varchar, scope varchar""",
+        published_value double, qualifier varchar, scope varchar, source_number integer,
+        source varchar""",
     "submissions": """
         operation_id varchar, file_id varchar, file_name varchar, relative_path varchar,
         size_bytes bigint, status varchar, format varchar, encoding varchar, delimiter varchar,

@@ -2,14 +2,19 @@
 each with the numbers a steward needs in its metadata (derived, published, bounds, cells).
 
 One check per published metric and per charge of the breakdown (from the seeds, so a new
-metric gets its check without code), one per reconciliation level, conservation, the
-quarantine, and the two Great Expectations suites. dbt's own tests appear through
-dagster-dbt as checks on the models they test.
+metric gets its check without code) and for a published count of countries, one per
+reconciliation level, conservation, the quarantine, and the two Great Expectations suites.
+dbt's own tests appear through dagster-dbt as checks on the models they test.
+
+A published figure's check passes or fails on the primary source's figure (the rows of
+marts.reconciliation that are `blocking`); what the other sources give is in its metadata,
+marked not blocking.
 """
 
 import dagster as dg
 
 from orchestration.ingest.vocabulary import seed_codes
+from orchestration.landing.manifest import COUNTRIES_PARTICIPATING
 from orchestration.publish.lock import exclusive_load
 from orchestration.quality import gate
 from orchestration.quality.expectations import LANDED, MAPPED, Suite
@@ -43,6 +48,14 @@ def _published_specs() -> list[dg.AssetCheckSpec]:
         )
         for charge in seed_codes("charges.csv", "charge_code")
     ]
+    specs.append(
+        dg.AssetCheckSpec(
+            f"published_{COUNTRIES_PARTICIPATING}",
+            asset=RECONCILIATION,
+            blocking=True,
+            description="The number of countries that reported equals the count the primary source published.",
+        )
+    )
     return specs
 
 
@@ -68,13 +81,36 @@ LEVEL_SPECS = [
 ]
 
 
-def _figure_result(check_name: str, rows: list[tuple]) -> dg.AssetCheckResult:
+def _other_sources(others: list[tuple]) -> dict:
+    """What the non-primary sources give for the figure: reported, never blocking."""
+    if not others:
+        return {}
+    return {
+        "other_sources": dg.MetadataValue.md(
+            "Not blocking: only the primary source gates the publish.\n\n"
+            "| operation | source | published | derived | status | conflict |\n"
+            "|---|---|---|---:|---|---|\n"
+            + "\n".join(
+                f"| {op} | {source} | {qualifier.replace('_', ' ')} {figure(published)} | "
+                f"{figure(derived)} | {status} | {'yes' if conflict else ''} |"
+                for op, source, derived, published, qualifier, status, conflict in others
+            )
+        )
+    }
+
+
+def _figure_result(
+    check_name: str, rows: list[tuple], others: list[tuple] = ()
+) -> dg.AssetCheckResult:
     if not rows:
         return dg.AssetCheckResult(
             check_name=check_name,
             asset_key=RECONCILIATION,
             passed=True,
-            metadata={"published": "no operation publishes this figure"},
+            metadata={
+                "published": "no primary source publishes this figure",
+                **_other_sources(others),
+            },
         )
     failing = [r for r in rows if r[-2] == "fail"]
     operation, derived, published, qualifier, lower, upper, lo_in, hi_in, status, detail = rows[0]
@@ -98,6 +134,7 @@ def _figure_result(check_name: str, rows: list[tuple]) -> dg.AssetCheckResult:
         )
     if failing:
         metadata["detail"] = "; ".join(f"{r[0]}: {r[9]}" for r in failing if r[9])
+    metadata.update(_other_sources(others))
     return dg.AssetCheckResult(
         check_name=check_name,
         asset_key=RECONCILIATION,
@@ -137,10 +174,10 @@ def reconciliation_checks(duckdb: BuildDuckDBResource):
             """
             select metric_code, charge_code, operation_id, derived_value, published_value,
                    qualifier, lower_bound, upper_bound, lower_inclusive, upper_inclusive,
-                   status, detail
+                   status, detail, blocking, source, conflict
             from marts.reconciliation
             where check_level = 'across_countries' and metric_code is not null
-            order by operation_id
+            order by operation_id, source
             """
         ).fetchall()
         levels = con.execute(
@@ -166,7 +203,8 @@ def reconciliation_checks(duckdb: BuildDuckDBResource):
             wanted = [r[2:] for r in figures if r[0] == metric and r[1] is None]
         yield _figure_result(
             spec.name,
-            [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]) for r in wanted],
+            [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]) for r in wanted if r[10]],
+            [(r[0], r[11], r[1], r[2], r[3], r[8], r[12]) for r in wanted if not r[10]],
         )
     yield _figure_result(
         "countries_reporting",

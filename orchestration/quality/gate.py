@@ -5,6 +5,11 @@ Blocking (DESIGN.md, issue 5): a dbt model or test that failed, a reconciliation
 not add up, a cell lost or counted twice (conservation), an error-level quarantine item
 (a file read in part), an error-level expectation of Great Expectations, an operation that Great Expectations has
 not validated since its files landed.
+
+Of the published figures, only the primary source's gate the publish: marts.reconciliation
+marks every row `blocking` but a non-primary source's, and the gate reads failures where
+`blocking` is true. What the other sources give, and where they disagree, is reported
+(`source_disagreements`, marts.published_source_conflicts), never blocking.
 """
 
 from __future__ import annotations
@@ -56,17 +61,30 @@ def dbt_build_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     return []
 
 
+def _column_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            """select count(*) from duckdb_columns()
+               where schema_name = ? and table_name = ? and column_name = ?""",
+            [schema, table, column],
+        ).fetchone()[0]
+    )
+
+
 def reconciliation_failures(
     con: duckdb.DuckDBPyConnection, level: str | None = None
 ) -> list[Finding]:
+    """Failing checks that block: every check of the data, the primary source's figures."""
     if not _table_exists(con, "marts", "reconciliation"):
         return _missing("reconciliation", "marts.reconciliation")
+    # a reconciliation built before sources were told apart: every failure blocks
+    blocking = "blocking" if _column_exists(con, "marts", "reconciliation", "blocking") else "true"
     rows = con.execute(
-        """
+        f"""
         select operation_id, check_level, check_name, derived_value, qualifier,
                published_value, lower_bound, upper_bound, detail
         from marts.reconciliation
-        where status = 'fail' and (? is null or check_level = ?)
+        where status = 'fail' and {blocking} and (? is null or check_level = ?)
         order by operation_id, check_level, check_name
         """,
         [level, level],
@@ -80,6 +98,44 @@ def reconciliation_failures(
         )
         for operation_id, check_level, name, derived, qualifier, published, lower, upper, detail in rows
     ]
+
+
+def source_disagreements(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    """What does not block but an analyst must see: a non-primary source's figure that the
+    data contradicts (a conflict when another source's passes), and a source whose own
+    breakdown or country count does not add up."""
+    findings = []
+    if _column_exists(con, "marts", "reconciliation", "blocking"):
+        rows = con.execute(
+            """
+            select operation_id, source, check_name, derived_value, qualifier, published_value,
+                   conflict
+            from marts.reconciliation
+            where status = 'fail' and not blocking
+            order by operation_id, source, check_name
+            """
+        ).fetchall()
+        findings += [
+            Finding(
+                "source conflict" if conflict else "source disagrees",
+                f"{operation_id}: {source}: {name}: {qualifier.replace('_', ' ')} "
+                f"{figure(published)} against the data's {figure(derived)} (not blocking)",
+            )
+            for operation_id, source, name, derived, qualifier, published, conflict in rows
+        ]
+    if _table_exists(con, "marts", "published_source_consistency"):
+        rows = con.execute(
+            """
+            select operation_id, source, detail, data_detail
+            from marts.published_source_consistency
+            where status = 'gap' order by operation_id, source, check_name
+            """
+        ).fetchall()
+        findings += [
+            Finding("source gap", f"{operation_id}: {source}: {detail}; {data_detail}")
+            for operation_id, source, detail, data_detail in rows
+        ]
+    return findings
 
 
 def conservation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:

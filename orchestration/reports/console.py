@@ -16,17 +16,53 @@ LEVELS = ("within_file", "within_country", "across_countries")
 
 
 def print_reconciliation(console: Console, database: Path) -> None:
-    """Per operation: every published figure against its bounds, and a line per level for
-    the file and country checks (their failures listed with the cells)."""
+    """Per operation: every figure of the primary source against its bounds, and a line per
+    level for the file and country checks (their failures listed with the cells); then what
+    the other published sources give (not blocking), their conflicts and their own gaps;
+    and the operations that have no submissions yet."""
     con = connections.connect(str(database), read_only=True)
     try:
+        built = {
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        }
+        if not {"reconciliation", "published_source_consistency"} <= built:
+            return  # the load stopped before dbt built them: its findings say why
         rows = con.execute(
             """
             select operation_id, check_level, check_name, derived_value, qualifier,
                    published_value, lower_bound, upper_bound, lower_inclusive,
                    upper_inclusive, status, detail
             from marts.reconciliation
+            where blocking
             order by operation_id, check_level, check_name
+            """
+        ).fetchall()
+        others = con.execute(
+            """
+            select operation_id, source, check_name, derived_value, qualifier, published_value,
+                   status, conflict
+            from marts.reconciliation
+            where not blocking
+            order by operation_id, source, check_name
+            """
+        ).fetchall()
+        gaps = con.execute(
+            """
+            select operation_id, source, detail, data_detail
+            from marts.published_source_consistency
+            where status = 'gap' order by operation_id, source, check_name
+            """
+        ).fetchall()
+        waiting = con.execute(
+            """
+            select o.operation_id, count(f.value), count(distinct f.source)
+            from marts.dim_operation o
+            left join marts.fct_published_figures f using (operation_id)
+            where o.submission_status = 'no submissions'
+            group by o.operation_id order by o.operation_id
             """
         ).fetchall()
     finally:
@@ -85,6 +121,47 @@ def print_reconciliation(console: Console, database: Path) -> None:
         for *_, status, detail in checks:
             if status == "fail" and detail:
                 console.print(f"  [red]•[/] {escape(detail)}")
+        _print_other_sources(
+            console,
+            operation_id,
+            [r for r in others if r[0] == operation_id],
+            [g for g in gaps if g[0] == operation_id],
+        )
+    for operation_id, figures, sources in waiting:
+        console.print(
+            f"[bold]{escape(operation_id)}[/]: no submissions yet; {figures} published figure(s) "
+            f"from {sources} source(s) wait for files (marts.fct_published_figures); "
+            "nothing is held back"
+        )
+
+
+def _print_other_sources(console: Console, operation_id: str, others: list, gaps: list) -> None:
+    """The non-primary sources' figures (reported, never blocking) and the sources' gaps."""
+    if others:
+        table = Table(
+            title=f"Other published sources of {operation_id} (reported, not blocking)",
+            title_justify="left",
+        )
+        for column, justify in (
+            ("source", "left"),
+            ("check", "left"),
+            ("derived", "right"),
+            ("published", "right"),
+            ("the data", "center"),
+        ):
+            table.add_column(column, justify=justify)
+        for _, source, name, derived, qualifier, published, status, conflict in others:
+            verdict = "[green]supports[/]" if status == "pass" else "[yellow]contradicts[/]"
+            table.add_row(
+                escape(source),
+                escape(name),
+                figure(derived),
+                f"{qualifier.replace('_', ' ')} {figure(published)}",
+                verdict + (" [bold](conflict)[/]" if conflict else ""),
+            )
+        console.print(table)
+    for _, source, detail, data_detail in gaps:
+        console.print(f"  [yellow]•[/] {escape(source)}: {escape(detail)}; {escape(data_detail)}")
 
 
 def _status(status: str) -> str:
@@ -225,14 +302,24 @@ def print_status(console: Console, paths) -> None:
     )
     con = connections.connect(str(paths.warehouse), read_only=True)
     try:
+        # a warehouse published before sources were told apart: every failure blocked
+        blocking = (
+            "c.blocking"
+            if con.execute(
+                """select count(*) from duckdb_columns() where schema_name = 'marts'
+                   and table_name = 'reconciliation' and column_name = 'blocking'"""
+            ).fetchone()[0]
+            else "true"
+        )
         operations = con.execute(
-            """
+            f"""
             select o.operation_id, o.start_date, o.end_date, o.participant_count,
                    count(distinct r.country_code) as reporting,
                    (select count(*) from audit.submission_history h
                      where h.operation_id = o.operation_id) as files,
                    (select count(*) from marts.reconciliation c
-                     where c.operation_id = o.operation_id and c.status = 'fail') as failing
+                     where c.operation_id = o.operation_id and c.status = 'fail'
+                       and {blocking}) as failing
             from marts.dim_operation o
             left join marts.fct_country_results r using (operation_id)
             group by all order by o.operation_id
@@ -258,7 +345,13 @@ def print_status(console: Console, paths) -> None:
         )
     for op, start, end, participants, reporting, files, failing in operations:
         table.add_row(
-            op, str(start), str(end), str(participants), str(reporting), str(files), str(failing)
+            op,
+            str(start),
+            str(end),
+            str(participants),
+            str(reporting),
+            str(files),
+            str(failing) if files else "[dim]no submissions[/]",
         )
     console.print(table)
     console.print(

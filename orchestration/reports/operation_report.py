@@ -1,8 +1,10 @@
 """The operation report: one self-contained HTML file per operation, next to the warehouse.
 
-Headline figures against the published ones, each country's contribution per metric
-(charts drawn as inline SVG: nothing is fetched when the file is opened), arrests by charge
-by country, seizures, quarantined items and the files behind it all. Every number links
+Headline figures against the primary published source, every published source side by
+side with the data (their conflicts and their own gaps), each country's contribution per
+metric (charts drawn as inline SVG: nothing is fetched when the file is opened), arrests by
+charge by country, seizures, quarantined items and the files behind it all. An operation
+with no submissions yet shows its published figures and says so. Every number links
 to the file it came from and names the sheet and cell. Text from spreadsheets reaches the
 page only through Jinja's autoescaping.
 """
@@ -83,7 +85,8 @@ def render_operation_report(
         con,
         """select check_level, check_name, metric_code, charge_code, derived_value, published_value,
                   qualifier, lower_bound, upper_bound, lower_inclusive, upper_inclusive, status, detail
-           from marts.reconciliation where operation_id = ? order by check_level, check_name""",
+           from marts.reconciliation where operation_id = ? and blocking
+           order by check_level, check_name""",
         [operation_id],
     )
     for check in checks:
@@ -186,6 +189,7 @@ def render_operation_report(
                 if check["charge_code"]
                 else names.get(check["metric_code"], check["check_name"])
             )
+    sources = _published_sources(con, operation_id, names, charge_names)
     levels = {}
     for check in checks:
         level = levels.setdefault(check["check_level"], {"pass": 0, "fail": 0})
@@ -195,6 +199,7 @@ def render_operation_report(
         .get_template("operation.html.j2")
         .render(
             operation=operation,
+            sources=sources,
             headline=[c for c in checks if c["check_level"] == "across_countries"],
             failing=[c for c in checks if c["status"] == "fail"],
             levels=levels,
@@ -209,6 +214,68 @@ def render_operation_report(
             generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
     )
+
+
+def _published_sources(
+    con: duckdb.DuckDBPyConnection, operation_id: str, names: dict, charge_names: dict
+) -> dict:
+    """Every published source side by side with the data: one row per figure, one column per
+    source; the conflicts between sources; each source's own gaps."""
+    figures = _rows(
+        con,
+        """select source, publisher, published_date, source_url, is_primary, source_number,
+                  metric_code, charge_code, value, qualifier, derived_value, status, conflict
+           from marts.fct_published_figures where operation_id = ?
+           order by source_number, figure_number""",
+        [operation_id],
+    )
+    columns: dict[str, dict] = {}
+    rows: dict[tuple, dict] = {}
+    for f in figures:
+        columns.setdefault(
+            f["source"],
+            {
+                k: f[k]
+                for k in ("source", "publisher", "published_date", "source_url", "is_primary")
+            },
+        )
+        key = (f["metric_code"], f["charge_code"] or "")
+        if f["metric_code"] == "countries_participating":
+            title = "Countries participating (that reported)"
+        elif f["charge_code"]:
+            title = f"Arrests: {charge_names.get(f['charge_code'], f['charge_code'])}"
+        else:
+            title = names.get(f["metric_code"], f["metric_code"])
+        row = rows.setdefault(
+            key,
+            {
+                "title": title,
+                "derived_value": f["derived_value"],
+                "by_source": {},
+                "conflict": False,
+            },
+        )
+        row["by_source"][f["source"]] = f
+        row["conflict"] = row["conflict"] or f["conflict"]
+    conflicts = _rows(
+        con,
+        """select detail from marts.published_source_conflicts where operation_id = ?
+           order by check_name, source, supported_source""",
+        [operation_id],
+    )
+    consistency = _rows(
+        con,
+        """select source, check_name, status, detail, data_detail
+           from marts.published_source_consistency where operation_id = ?
+           order by source, check_name""",
+        [operation_id],
+    )
+    return {
+        "columns": list(columns.values()),
+        "rows": sorted(rows.values(), key=lambda r: (r["title"].startswith("Arrests"), r["title"])),
+        "conflicts": [c["detail"] for c in conflicts],
+        "consistency": consistency,
+    }
 
 
 def write_reports(

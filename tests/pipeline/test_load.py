@@ -84,10 +84,13 @@ def test_reconciliation_states_each_published_figure(loaded):
     paths, _ = loaded
     rows = query(
         paths,
-        """select check_name, status, lower_bound, upper_bound from marts.reconciliation
-           where check_name = 'published officers_deployed'""",
+        """select check_name, status, lower_bound, upper_bound, blocking from marts.reconciliation
+           where check_name = 'published officers_deployed' order by source""",
     )
-    assert rows == [("published officers_deployed", "fail", 8550.0, 9000.0)]
+    assert rows == [
+        ("published officers_deployed", "fail", 8838.0, 8838.0, False),  # Europol: reported
+        ("published officers_deployed", "fail", 8550.0, 9000.0, True),  # INTERPOL: blocks
+    ]
 
 
 def test_a_second_load_changes_nothing(loaded):

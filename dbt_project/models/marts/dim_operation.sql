@@ -3,6 +3,18 @@ with operations as (
     where {{ in_scope() }}
 ),
 
+sources as (
+    select operation_id, count(*) as published_sources
+    from {{ ref('stg_raw__published_sources') }}
+    group by operation_id
+),
+
+files as (
+    select operation_id, count(*) filter (where is_present) as files_present
+    from {{ ref('stg_raw__submissions') }}
+    group by operation_id
+),
+
 participants as (
     select operation_id, count(*) as participant_count, array_agg(country_code order by country_code) as participants
     from {{ ref('stg_raw__participants') }}
@@ -20,6 +32,12 @@ select
     operations.supported_by,
     operations.published_source,
     coalesce(participants.participant_count, 0) as participant_count,
-    participants.participants
+    participants.participants,
+    coalesce(sources.published_sources, 0) as published_sources,
+    coalesce(files.files_present, 0) as files_present,
+    case when coalesce(files.files_present, 0) = 0 then 'no submissions' else 'submitted' end
+        as submission_status
 from operations
 left join participants using (operation_id)
+left join sources using (operation_id)
+left join files using (operation_id)

@@ -2,74 +2,18 @@
 --   within_file       a file's own TOTAL cells against their detail (int_reconciliation_within_files)
 --   within_country    charges against arrests, hits against searches, a summary against its
 --                     detail (int_reconciliation_within_countries)
---   across_countries  each published figure against the bounds its qualifier gives (var
---                     qualifier_tolerance, default 5%), and the reporting countries against
---                     the participants (below)
--- status is 'pass' or 'fail'; a failing row blocks the publish.
-{% set t = var('qualifier_tolerance') %}
+--   across_countries  each figure of each published source against the bounds its qualifier
+--                     gives (fct_published_figures), and the reporting countries against the
+--                     participants (below)
+-- status is 'pass' or 'fail'; a failing row blocks the publish where `blocking` is true: every
+-- check of the data, and the primary source's figures. A figure of another source that fails
+-- is reported (its detail says so, `conflict` when another source passes), never blocking.
+-- An operation with no file in raw/ yet has no check here (fct_published_figures shows its
+-- figures, 'no submissions'): there is nothing to check, and nothing for it to hold back.
 
 with published as (
-    select * from {{ ref('stg_raw__published_figures') }}
-    where {{ in_scope() }}
-),
-
-metrics as (
-    select metric_code, value_kind from {{ ref('metrics') }}
-),
-
-operation_results as (
-    select operation_id, metric_code, value from {{ ref('fct_operation_results') }}
-),
-
-charge_results as (
-    select operation_id, charge_code, sum(arrests) as value
-    from {{ ref('fct_arrests_by_charge') }}
-    group by operation_id, charge_code
-),
-
-derived as (
-    select
-        published.*,
-        metrics.value_kind,
-        case
-            when published.charge_code is null then operation_results.value
-            else coalesce(charge_results.value, 0)
-        end as derived_value,
-        -- a measure is exact at the precision it is published with: 47 kg -> [46.5, 47.5)
-        0.5 * power(10, -(
-            case
-                when published.published_value = round(published.published_value) then 0
-                else length(split_part(cast(published.published_value as varchar), '.', 2))
-            end
-        )) as half_unit
-    from published
-    left join metrics using (metric_code)
-    left join operation_results using (operation_id, metric_code)
-    left join charge_results using (operation_id, charge_code)
-),
-
-bounded as (
-    select
-        *,
-        case qualifier
-            when 'exact' then published_value - (case when value_kind = 'mass' then half_unit else 0 end)
-            when 'nearly' then published_value * (1 - {{ t }})
-            when 'more_than' then published_value
-            when 'about' then published_value * (1 - {{ t }})
-            when 'at_least' then published_value
-            when 'less_than' then published_value * (1 - {{ t }})
-        end as lower_bound,
-        case qualifier
-            when 'exact' then published_value + (case when value_kind = 'mass' then half_unit else 0 end)
-            when 'nearly' then published_value
-            when 'more_than' then published_value * (1 + {{ t }})
-            when 'about' then published_value * (1 + {{ t }})
-            when 'at_least' then published_value * (1 + {{ t }})
-            when 'less_than' then published_value
-        end as upper_bound,
-        qualifier <> 'more_than' as lower_inclusive,
-        not (qualifier = 'less_than' or (qualifier = 'exact' and value_kind = 'mass')) as upper_inclusive
-    from derived
+    select * from {{ ref('fct_published_figures') }}
+    where {{ in_scope() }} and status <> 'no submissions'
 ),
 
 country_sources as (
@@ -118,44 +62,57 @@ contributions as (
 
 published_checks as (
     select
-        bounded.operation_id,
-        'published ' || bounded.metric_code || coalesce(' [' || bounded.charge_code || ']', '')
-            as check_name,
+        published.operation_id,
+        published.check_name,
         'across_countries' as check_level,
-        bounded.metric_code,
-        bounded.charge_code,
+        published.metric_code,
+        published.charge_code,
         cast(null as varchar) as country_code,
-        derived_value,
-        published_value,
-        qualifier,
-        lower_bound,
-        upper_bound,
-        lower_inclusive,
-        upper_inclusive,
+        published.derived_value,
+        published.value as published_value,
+        published.qualifier,
+        published.lower_bound,
+        published.upper_bound,
+        published.lower_inclusive,
+        published.upper_inclusive,
+        published.status,
         case
-            when derived_value is null then 'fail'
-            when (derived_value > lower_bound or (lower_inclusive and derived_value = lower_bound))
-                and (derived_value < upper_bound or (upper_inclusive and derived_value = upper_bound))
-                then 'pass'
-            else 'fail'
-        end as status,
-        case
-            when derived_value is null then 'no country reported this figure'
-            else 'largest contributions: ' || contributions.largest
+            when not published.is_primary and published.status = 'fail'
+                then published.source || ' is not the primary source: reported, not blocking; '
+            else ''
+        end
+        || case
+            when published.derived_value is null then 'no country reported this figure'
+            when published.metric_code = 'countries_participating'
+                then {{ as_figure('published.derived_value') }} || ' countries reported figures'
+            else 'largest contributions: ' || coalesce(contributions.largest, 'none')
+        end
+        || case
+            when published.conflict then '; the sources disagree: ' || published.other_sources
+            else ''
         end as detail,
         cast(null as varchar) as source_file,
         cast(null as varchar) as source_sheet,
-        cast(null as varchar) as source_cell
-    from bounded
+        cast(null as varchar) as source_cell,
+        published.source,
+        published.is_primary,
+        published.is_primary as blocking,
+        published.conflict
+    from published
     left join contributions
-        on contributions.operation_id = bounded.operation_id
-        and contributions.metric_code = bounded.metric_code
-        and contributions.charge_code is not distinct from bounded.charge_code
+        on contributions.operation_id = published.operation_id
+        and contributions.metric_code = published.metric_code
+        and contributions.charge_code is not distinct from published.charge_code
+),
+
+submitted as (
+    -- operations with at least one file in raw/ now: the others have nothing to check yet
+    select distinct operation_id from {{ ref('stg_raw__submissions') }} where is_present
 ),
 
 participants as (
     select operation_id, country_code from {{ ref('stg_raw__participants') }}
-    where {{ in_scope() }}
+    where {{ in_scope() }} and operation_id in (select operation_id from submitted)
 ),
 
 reporting as (
@@ -204,13 +161,27 @@ participation_checks as (
         case when missing is not null then 'no figures from: ' || missing end as detail,
         cast(null as varchar) as source_file,
         cast(null as varchar) as source_sheet,
-        cast(null as varchar) as source_cell
+        cast(null as varchar) as source_cell,
+        cast(null as varchar) as source,
+        cast(null as boolean) as is_primary,
+        true as blocking,
+        false as conflict
     from participation
+),
+
+data_checks as (
+    select * from {{ ref('int_reconciliation_within_files') }} where {{ in_scope() }}
+    union all
+    select * from {{ ref('int_reconciliation_within_countries') }} where {{ in_scope() }}
 )
 
-select * from {{ ref('int_reconciliation_within_files') }} where {{ in_scope() }}
-union all
-select * from {{ ref('int_reconciliation_within_countries') }} where {{ in_scope() }}
+select
+    data_checks.*,
+    cast(null as varchar) as source,
+    cast(null as boolean) as is_primary,
+    true as blocking,
+    false as conflict
+from data_checks
 union all
 select * from published_checks
 union all
