@@ -1,6 +1,7 @@
 """`jadwh`: the command line of jad-warehouse.
 
-Exit codes: 0 done; 1 the load ran but was not published (a blocking check failed);
+Exit codes: 0 done; 1 the load ran but an operation it covered was not published (its
+blocking checks failed: it is held back, the others are published);
 2 bad arguments or nothing to work on; 3 another load holds the warehouse; 4 a query
 failed.
 """
@@ -66,6 +67,7 @@ def load(
     from orchestration.reports.console import (
         LoadProgressBar,
         print_findings,
+        print_held_back,
         print_landing_summary,
         print_reconciliation,
     )
@@ -105,18 +107,30 @@ def load(
         print_reconciliation(console, database)
     elapsed = time.monotonic() - started
     if outcome.published:
-        console.print(
-            f"[green]Published[/] {paths.warehouse} in {elapsed:.1f} s "
-            f"(run {outcome.run_id[:8]}); reports in {paths.reports_dir}"
-        )
-        return
+        held = outcome.held_back
+        current = [op for op in outcome.operations if op not in held]
+        if current:
+            console.print(
+                f"[green]Published[/] {paths.warehouse} in {elapsed:.1f} s "
+                f"(run {outcome.run_id[:8]}): {', '.join(current)} current; "
+                f"reports in {paths.reports_dir}"
+            )
+        if not held:
+            return
+        print_held_back(errors, held)
+        print_findings(errors, paths.build_database, only=list(held))
+        raise typer.Exit(EXIT_NOT_PUBLISHED)
     print_findings(errors, paths.build_database)
     for message in outcome.errors:
         errors.print(f"[red]error:[/] {escape(message)}")
+    last_good = (
+        f"{paths.warehouse} is unchanged (the last good warehouse)"
+        if paths.warehouse.exists()
+        else f"no warehouse has been published at {paths.warehouse} yet"
+    )
     errors.print(
         f"[red]Not published:[/] the load stopped at {', '.join(outcome.failed_steps) or 'a check'}; "
-        f"{paths.warehouse} is unchanged (the last good warehouse). "
-        f"See run {outcome.run_id[:8]} in the Dagster UI (make ui)."
+        f"{last_good}. See run {outcome.run_id[:8]} in the Dagster UI (make ui)."
     )
     raise typer.Exit(EXIT_NOT_PUBLISHED)
 

@@ -16,6 +16,7 @@ from orchestration.code_location import ASSETS, CHECKS
 from orchestration.load_plan import plan_load
 from orchestration.partitions import discovered_operations, partition_tags, register_operations
 from orchestration.publish.assets import PUBLISHED_KEY
+from orchestration.publish.atomic import last_publish
 from orchestration.publish.lock import exclusive_load
 from orchestration.resources import resources_for
 from orchestration.settings import PROJECT_ROOT, Paths
@@ -31,6 +32,17 @@ class LoadOutcome:
     operations: list[str] = field(default_factory=list)  # what the run covered
     up_to_date: int = 0  # operations left alone: published already with these inputs
     errors: list[str] = field(default_factory=list)  # the failing steps' messages
+    # operation -> its status in the publish (current, held_back, never_published) and why
+    statuses: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def held_back(self) -> dict[str, dict]:
+        """The operations this run covered that did not pass their checks."""
+        return {
+            op: state
+            for op, state in self.statuses.items()
+            if state["status"] != "current" and op in self.operations
+        }
 
 
 def dagster_instance() -> dg.DagsterInstance:
@@ -89,6 +101,7 @@ def run_load(
             event.asset_key == PUBLISHED_KEY for event in result.get_asset_materialization_events()
         )
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    record = last_publish(paths) if published else None
     return LoadOutcome(
         result.success,
         result.run_id,
@@ -98,6 +111,7 @@ def run_load(
         plan.operations,
         plan.up_to_date,
         [_failure_message(e) for e in failures],
+        (record or {}).get("operations", {}),
     )
 
 

@@ -25,6 +25,7 @@ from orchestration.settings import Paths, dbt_project_dir
 
 LANDED = "landed_fingerprints"
 PUBLISHED = "published_fingerprints"
+HELD_BACK = "held_back_fingerprints"  # operations whose last load failed their checks
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,17 @@ def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadP
         return LoadPlan(list(operations), 0)
     try:
         published = json.loads(_read(con, PUBLISHED) or "{}")
+        held = json.loads(_read(con, HELD_BACK) or "{}")
         pending = _pending(con)
     finally:
         con.close()
-    needed = [op for op in operations if op in pending or published.get(op) != current.get(op)]
+    # an operation held back with these very inputs would be held back again: it waits for
+    # a change of its files, the reader or the models (or --force)
+    needed = [
+        op
+        for op in operations
+        if op in pending or current.get(op) not in (published.get(op), held.get(op))
+    ]
     return LoadPlan(needed, len(operations) - len(needed))
 
 
@@ -82,9 +90,28 @@ def record_landed(con: duckdb.DuckDBPyConnection, contents: dict[str, dict[str, 
     build_state.write_state(con, LANDED, json.dumps(known | landed, sort_keys=True))
 
 
-def record_published(con: duckdb.DuckDBPyConnection) -> None:
-    """After a publish: whatever was landed is built, checked and published."""
-    build_state.write_state(con, PUBLISHED, build_state.read_state(con, LANDED) or "{}")
+def record_published(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
+    """After a publish: these operations, as landed, are built, checked and published."""
+    _move(con, LANDED, PUBLISHED, operations)
+    _drop(con, HELD_BACK, operations)
+
+
+def record_held_back(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
+    """After a publish: these operations, as landed, failed their checks."""
+    _move(con, LANDED, HELD_BACK, operations)
+
+
+def _move(con: duckdb.DuckDBPyConnection, source: str, target: str, operations: list[str]) -> None:
+    landed = json.loads(build_state.read_state(con, source) or "{}")
+    known = json.loads(build_state.read_state(con, target) or "{}")
+    known |= {op: landed[op] for op in operations if op in landed}
+    build_state.write_state(con, target, json.dumps(known, sort_keys=True))
+
+
+def _drop(con: duckdb.DuckDBPyConnection, name: str, operations: list[str]) -> None:
+    known = json.loads(build_state.read_state(con, name) or "{}")
+    kept = {op: f for op, f in known.items() if op not in operations}
+    build_state.write_state(con, name, json.dumps(kept, sort_keys=True))
 
 
 def _read(con: duckdb.DuckDBPyConnection, name: str) -> str | None:

@@ -34,6 +34,15 @@ class WarehouseResource(dg.ConfigurableResource):
     def paths(self) -> Paths:
         return Paths(raw_dir=Path(self.raw_dir), warehouse=Path(self.warehouse))
 
+    @contextlib.contextmanager
+    def connection_to_published(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The published warehouse, read-only, as an analyst opens it."""
+        con = connections.connect(self.paths.warehouse, read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
     def export_for_dbt(self) -> None:
         """Point dbt's profile at this deployment's build database."""
         self.paths.build_dir.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,10 @@ def split_number(text: str) -> NumberText | None:
     raw_rest = match.group("rest")
     exponent = 0
     if scientific := _EXPONENT.match(raw_rest):
-        exponent, raw_rest = int(scientific["power"].replace("−", "-")), raw_rest[scientific.end() :]
+        exponent, raw_rest = (
+            int(scientific["power"].replace("−", "-")),
+            raw_rest[scientific.end() :],
+        )
     rest = raw_rest.strip()
     if re.match(r"^(?:\d|[./:-]\s*\d)", rest):
         return None  # '2020-09-24', '24/09', '10:30': dates and times, not numbers

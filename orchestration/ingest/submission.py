@@ -781,7 +781,9 @@ def _outline_parents(
             continue
         levels = [part for part in number.text.strip().rstrip(".)").split(".") if part]
         known[".".join(levels)] = (label.measure_parts, row)
-        ancestors = [known[k] for n in range(len(levels) - 1, 0, -1) if (k := ".".join(levels[:n])) in known]
+        ancestors = [
+            known[k] for n in range(len(levels) - 1, 0, -1) if (k := ".".join(levels[:n])) in known
+        ]
         if ancestors:
             context = [part for parts, _ in ancestors for part in parts]
             parents[row] = _Parent(context, ancestors[0][1])

@@ -16,6 +16,13 @@ PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
 _UPSTREAM_GROUPS = ("marts", "audit")
 
 
+def _unchanged(paths) -> str:
+    """What an analyst has meanwhile: the last good warehouse, or none yet."""
+    if paths.warehouse.exists():
+        return f"{paths.warehouse} stays the last good warehouse."
+    return f"no warehouse has been published at {paths.warehouse} yet."
+
+
 def _published_inputs() -> list[dg.AssetKey]:
     return [spec.key for spec in jad_dbt_models.specs if spec.group_name in _UPSTREAM_GROUPS]
 
@@ -32,24 +39,32 @@ def _published_inputs() -> list[dg.AssetKey]:
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
-    """warehouse/jad.duckdb (JAD_WAREHOUSE): a copy of the build database, swapped in by
-    atomic rename. Analysts open it read-only and never see a half-built warehouse.
+    """warehouse/jad.duckdb (JAD_WAREHOUSE): every operation as of its last load that passed
+    its own checks, composed privately and swapped in by atomic rename. Analysts open it
+    read-only and never see a half-built warehouse.
 
-    It runs only when every blocking check upstream passed, and checks the build itself
-    again (orchestration/quality/gate.py), so that no way of starting it publishes a
-    build that does not add up."""
+    It reads the blocking findings of the build itself (orchestration/quality/gate.py): an
+    operation with findings is held back (the warehouse keeps its last good state of it, or
+    leaves it out if none passed) and every other operation is published; findings about
+    the build as a whole (a dbt model or test that failed) publish nothing.
+    audit.operation_status says which operations are current and why the others are not."""
     paths = warehouse.paths
     progress.current().stage("Publishing")
     with exclusive_load(paths.load_lock):  # nobody writes the build while it is copied
         with duckdb.get_connection() as con:
             findings = gate.blocking_findings(con)
-            if findings:
+            doubts = gate.build_findings(findings)
+            if doubts:
                 raise dg.Failure(
-                    description=f"Not published: {len(findings)} blocking finding(s); "
-                    f"{paths.warehouse} stays the last good warehouse.\n"
-                    + "\n".join(f"- {f.check}: {f.message}" for f in findings[:30]),
-                    metadata={"blocking_findings": len(findings)},
+                    description=f"Not published: the build itself is in doubt; "
+                    f"{_unchanged(paths)}\n"
+                    + "\n".join(f"- {f.check}: {f.message}" for f in doubts[:30]),
+                    metadata={"blocking_findings": len(doubts)},
                 )
+            held = {
+                operation: [f"{f.check}: {f.message}" for f in found]
+                for operation, found in gate.held_back(findings).items()
+            }
             counts = dict(
                 con.execute(
                     """
@@ -59,22 +74,41 @@ def published_warehouse(
                 ).fetchall()
             )
             reconciled = con.execute("select count(*) from marts.reconciliation").fetchone()[0]
-            preview = con.execute(
-                """
-                select operation_id, metric_code, value, unit, countries_reporting
-                from marts.fct_operation_results order by operation_id, metric_code limit 40
-                """
-            ).fetchall()
         record = publish(
-            paths, context.run_id, {"tables": counts, "reconciliation_checks_passed": reconciled}
+            paths,
+            context.run_id,
+            {"tables": counts, "reconciliation_checks": reconciled},
+            held,
         )
         with duckdb.get_connection() as con:
-            load_plan.record_published(con)  # after the swap: a crash before it only repeats work
+            # after the swap: a crash before it only repeats work
+            load_plan.record_published(con, [op for op in record["operations"] if op not in held])
+            load_plan.record_held_back(con, list(held))
+    for operation, reasons in held.items():
+        context.log.warning(
+            f"{operation} held back ({len(reasons)} blocking finding(s)); the warehouse keeps "
+            f"its last good state of it. First: {reasons[0]}"
+        )
+    with warehouse.connection_to_published() as published:
+        preview = published.execute(
+            """
+            select operation_id, metric_code, value, unit, countries_reporting
+            from marts.fct_operation_results order by operation_id, metric_code limit 40
+            """
+        ).fetchall()
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(paths.warehouse)),
             "size_bytes": record["size_bytes"],
             "published_at": record["published_at"],
+            "operations": dg.MetadataValue.md(
+                "| operation | status | since | findings |\n|---|---|---|---:|\n"
+                + "\n".join(
+                    f"| {op} | {state['status']} | {state['held_back_since'] or state['published_at'] or ''} "
+                    f"| {state['findings']} |"
+                    for op, state in record["operations"].items()
+                )
+            ),
             "operation_results": dg.MetadataValue.md(
                 "| operation | metric | value | unit | countries |\n|---|---|---:|---|---:|\n"
                 + "\n".join(

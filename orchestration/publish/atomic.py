@@ -1,5 +1,8 @@
 """Replace the published warehouse in one step, so that nobody sees half of it.
 
+What is published is composed first (compose.py): the build, with each held-back
+operation as it was published last.
+
 DuckDB locks a file open for writing against every other process (FIELD-NOTES), so a load
 never writes the published file: it copies the checkpointed build file beside it and
 `os.replace`s it over the published path. Analysts holding the old file keep their snapshot;
@@ -11,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 from pathlib import Path
 
 from orchestration import connections
+from orchestration.publish.compose import compose
 from orchestration.settings import Paths
 
 
@@ -35,38 +38,50 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def replace_atomically(source: Path, target: Path) -> None:
-    """Copy `source` to a temporary file beside `target`, flush it, rename it over `target`."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
-        stale.unlink(missing_ok=True)  # a load killed while copying (we hold the load lock)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with source.open("rb") as reader, temporary.open("wb") as writer:
-            shutil.copyfileobj(reader, writer, length=16 * 1024 * 1024)
-            writer.flush()
-            os.fsync(writer.fileno())
-        os.replace(temporary, target)
-        _fsync_dir(target.parent)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 def write_json_atomically(record: dict, target: Path) -> None:
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
     os.replace(temporary, target)
 
 
-def publish(paths: Paths, run_id: str, summary: dict) -> dict:
-    """Publish the build database as the warehouse; returns the publish record."""
+def publish(
+    paths: Paths, run_id: str, summary: dict, held: dict[str, list[str]] | None = None
+) -> dict:
+    """Publish the build database as the warehouse, each held-back operation as it was
+    published last (compose.py); returns the publish record."""
+    held = held or {}
     checkpoint(paths.build_database)
-    replace_atomically(paths.build_database, paths.warehouse)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    target = paths.warehouse
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)  # a load killed while composing (we hold the load lock)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        statuses = compose(
+            paths.build_database, target if target.exists() else None, temporary, held, now
+        )
+        with temporary.open("rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, target)
+        _fsync_dir(target.parent)
+    finally:
+        temporary.unlink(missing_ok=True)
     record = {
-        "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "published_at": now.isoformat(timespec="seconds") + "Z",
         "run_id": run_id,
         "warehouse": str(paths.warehouse),
         "size_bytes": paths.warehouse.stat().st_size,
+        "operations": {
+            s.operation_id: {
+                "status": s.status,
+                "published_at": s.published_at,
+                "held_back_since": s.held_back_since,
+                "findings": s.findings,
+                "reasons": s.reasons[:5],
+            }
+            for s in statuses
+        },
         **summary,
     }
     write_json_atomically(record, paths.publish_record)

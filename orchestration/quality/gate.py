@@ -1,5 +1,7 @@
 """What blocks a publish, read from the build database: one list of findings that the
-asset checks report and the publish asset refuses on, however the publish was started.
+asset checks report and the publish asset decides on, however the publish was started.
+Each finding names the operation it holds back; one without an operation (a dbt model or
+test that failed) puts the whole build in doubt.
 
 Blocking (DESIGN.md, issue 5): a dbt model or test that failed, a reconciliation that does
 not add up, a cell lost or counted twice (conservation), an error-level quarantine item
@@ -35,6 +37,8 @@ RUNS_LAST = {"dagster/priority": "-2"}
 class Finding:
     check: str  # the check that failed
     message: str  # one sentence, with the numbers and the file, sheet and cell where known
+    # the operation it holds back; None: the build itself is in doubt, nothing is published
+    operation_id: str | None = None
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -95,6 +99,7 @@ def reconciliation_failures(
             f"{operation_id}: {name}: derived {figure(derived)} against {qualifier.replace('_', ' ')} "
             f"{figure(published)}, allowed [{figure(lower)}, {figure(upper)}]"
             + (f"; {detail}" if detail else ""),
+            operation_id,
         )
         for operation_id, check_level, name, derived, qualifier, published, lower, upper, detail in rows
     ]
@@ -142,9 +147,10 @@ def conservation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     if not _table_exists(con, "audit", "conservation"):
         return _missing("conservation", "audit.conservation")
     rows = con.execute(
-        "select detail from audit.conservation where status = 'fail' order by file_name, sheet_name"
+        """select operation_id, detail from audit.conservation where status = 'fail'
+           order by operation_id, file_name, sheet_name"""
     ).fetchall()
-    return [Finding("conservation", detail) for (detail,) in rows]
+    return [Finding("conservation", detail, operation) for operation, detail in rows]
 
 
 def quarantine_errors(con: duckdb.DuckDBPyConnection) -> list[Finding]:
@@ -152,11 +158,13 @@ def quarantine_errors(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         return _missing("quarantine", "audit.quarantine")
     rows = con.execute(
         """
-        select reason_code, message from audit.quarantine
-        where severity = 'error' order by file_name, sheet_name, cell_ref
+        select operation_id, reason_code, message from audit.quarantine
+        where severity = 'error' order by operation_id, file_name, sheet_name, cell_ref
         """
     ).fetchall()
-    return [Finding(f"quarantine ({reason})", message) for reason, message in rows]
+    return [
+        Finding(f"quarantine ({reason})", message, operation) for operation, reason, message in rows
+    ]
 
 
 def expectation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
@@ -164,17 +172,19 @@ def expectation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         return []  # Great Expectations has not run on this build yet; its checks say so
     rows = con.execute(
         """
-        select suite, expectation, unexpected_count, examples from quality.expectation_results
-        where not success and severity = 'error' order by suite, expectation
+        select suite, operation_id, expectation, unexpected_count, examples
+        from quality.expectation_results
+        where not success and severity = 'error' order by suite, operation_id, expectation
         """
     ).fetchall()
     return [
         Finding(
             f"expectations {suite}",
-            f"{expectation}: {count} unexpected value(s)"
+            f"{operation}: {expectation}: {count} unexpected value(s)"
             + (f", e.g. {examples}" if examples else ""),
+            operation,
         )
-        for suite, expectation, count, examples in rows
+        for suite, operation, expectation, count, examples in rows
     ]
 
 
@@ -222,13 +232,31 @@ def unvalidated_operations(con: duckdb.DuckDBPyConnection) -> list[Finding]:
             f"expectations {suite}",
             f"{operation}: not validated since its files landed at {landed_at:%Y-%m-%d %H:%M:%S} "
             "UTC (the check did not run or did not finish); load again",
+            operation,
         )
         for suite, operation, landed_at in stale_validations(con, [s.name for s in SUITES])
     ]
 
 
+def held_back(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """operation -> what holds it back (an operation is the unit of trust: its findings hold
+    back its own figures, never another operation's)."""
+    by_operation: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.operation_id is not None:
+            by_operation.setdefault(finding.operation_id, []).append(finding)
+    return by_operation
+
+
+def build_findings(findings: list[Finding]) -> list[Finding]:
+    """What puts the whole build in doubt (a dbt model or test that failed, a table that
+    was not built): nothing is published."""
+    return [f for f in findings if f.operation_id is None]
+
+
 def blocking_findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
-    """Everything that keeps this build from being published; empty when it may be."""
+    """Everything that keeps this build, or one of its operations, from being published;
+    empty when every operation may be."""
     return (
         dbt_build_failures(con)
         + conservation_failures(con)

@@ -168,8 +168,26 @@ def _status(status: str) -> str:
     return "[green]pass[/]" if status == "pass" else "[red]FAIL[/]"
 
 
-def print_findings(console: Console, database: Path) -> None:
-    """What blocked the publish, check by check, with the numbers and the cells."""
+def print_held_back(console: Console, held: dict[str, dict]) -> None:
+    """The operations whose checks failed: what the warehouse shows of them instead."""
+    for operation, state in held.items():
+        if state["status"] == "held_back":
+            shown = f"the warehouse keeps its state as published {_when(state['published_at'])}"
+        else:
+            shown = "it is left out of the warehouse (no load of it has passed yet)"
+        console.print(
+            f"[red]Held back:[/] {escape(operation)}: {state['findings']} blocking finding(s) "
+            f"since {_when(state['held_back_since'])}; {shown}. The other operations are published."
+        )
+
+
+def _when(value) -> str:
+    return str(value)[:19].replace("T", " ") if value else "?"
+
+
+def print_findings(console: Console, database: Path, only: list[str] | None = None) -> None:
+    """What blocked the publish, check by check, with the numbers and the cells (of the
+    operations `only`, when given)."""
     from orchestration.quality.gate import blocking_findings
 
     if not database.exists():
@@ -179,6 +197,8 @@ def print_findings(console: Console, database: Path) -> None:
         findings = blocking_findings(con)
     finally:
         con.close()
+    if only is not None:
+        findings = [f for f in findings if f.operation_id in only]
     if not findings:
         return
     table = Table(title=f"{len(findings)} blocking finding(s)", title_justify="left")

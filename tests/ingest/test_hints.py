@@ -59,7 +59,14 @@ def test_undecidable_list_is_quarantined_with_both_readings(vocabulary):
 def test_a_quantity_hint_decides_and_is_named_by_every_figure(tmp_path):
     vocabulary = vocabulary_with(
         tmp_path,
-        [{"hint_id": "hr-seizures-qty", "file_pattern": "HR_*.xlsx", "hint": "quantity_column", "value": "#"}],
+        [
+            {
+                "hint_id": "hr-seizures-qty",
+                "file_pattern": "HR_*.xlsx",
+                "hint": "quantity_column",
+                "value": "#",
+            }
+        ],
     )
     reading = read_submission(seizure_list(), "HR_seizures.xlsx", WINDOW, vocabulary)
     assert sorted(o.value_number for o in reading.observations) == [1.0, 2.0, 3.0]
@@ -82,7 +89,12 @@ def test_a_hint_is_scoped_to_its_files_and_sheets(tmp_path):
     vocabulary = vocabulary_with(
         tmp_path,
         [
-            {"hint_id": "other-file", "file_pattern": "AT_*", "hint": "quantity_column", "value": "#"},
+            {
+                "hint_id": "other-file",
+                "file_pattern": "AT_*",
+                "hint": "quantity_column",
+                "value": "#",
+            },
             {
                 "hint_id": "other-sheet",
                 "file_pattern": "HR_*",
@@ -110,14 +122,29 @@ def test_file_conventions_and_sender_from_hints(tmp_path):
     vocabulary = vocabulary_with(
         tmp_path,
         [
-            {"hint_id": "x-order", "file_pattern": "export*.xlsx", "hint": "date_order", "value": "mdy"},
-            {"hint_id": "x-country", "file_pattern": "export*.xlsx", "hint": "country", "value": "AT"},
+            {
+                "hint_id": "x-order",
+                "file_pattern": "export*.xlsx",
+                "hint": "date_order",
+                "value": "mdy",
+            },
+            {
+                "hint_id": "x-country",
+                "file_pattern": "export*.xlsx",
+                "hint": "country",
+                "value": "AT",
+            },
         ],
     )
-    reading = read_submission(data, "export.xlsx", OperationWindow(dt.date(2021, 5, 9), dt.date(2021, 6, 9)), vocabulary)
+    reading = read_submission(
+        data, "export.xlsx", OperationWindow(dt.date(2021, 5, 9), dt.date(2021, 6, 9)), vocabulary
+    )
     assert reading.country_code == "AT"
     assert reading.date_order == "mdy"
-    assert [o.period_date for o in reading.observations] == [dt.date(2021, 5, 9), dt.date(2021, 6, 9)]
+    assert [o.period_date for o in reading.observations] == [
+        dt.date(2021, 5, 9),
+        dt.date(2021, 6, 9),
+    ]
     assert all(set(o.template_hints) == {"x-order", "x-country"} for o in reading.observations)
 
 
@@ -125,7 +152,15 @@ def test_an_ignored_sheet_gives_no_figure_and_loses_no_cell(tmp_path):
     data = xlsx({"Units": [["Unit", "Officers"], ["Border police", 60], ["Customs", 49]]})
     vocabulary = vocabulary_with(
         tmp_path,
-        [{"hint_id": "units", "file_pattern": "CH_*", "sheet_pattern": "Units", "hint": "ignore_sheet", "value": ""}],
+        [
+            {
+                "hint_id": "units",
+                "file_pattern": "CH_*",
+                "sheet_pattern": "Units",
+                "hint": "ignore_sheet",
+                "value": "",
+            }
+        ],
     )
     reading = read_submission(data, "CH_report.xlsx", WINDOW, vocabulary)
     assert not reading.observations
@@ -137,9 +172,18 @@ def test_an_ignored_sheet_gives_no_figure_and_loses_no_cell(tmp_path):
     ("row", "said"),
     [
         ({"hint_id": "a", "file_pattern": "X_*", "hint": "header", "value": "3"}, "unknown hint"),
-        ({"hint_id": "a", "file_pattern": "X_*", "hint": "header_row", "value": "third"}, "not a row number"),
-        ({"hint_id": "a", "file_pattern": "X_*", "hint": "date_order", "value": "ymd"}, "dmy or mdy"),
-        ({"hint_id": "a", "file_pattern": "X_*", "hint": "country", "value": "ZZ"}, "countries.csv"),
+        (
+            {"hint_id": "a", "file_pattern": "X_*", "hint": "header_row", "value": "third"},
+            "not a row number",
+        ),
+        (
+            {"hint_id": "a", "file_pattern": "X_*", "hint": "date_order", "value": "ymd"},
+            "dmy or mdy",
+        ),
+        (
+            {"hint_id": "a", "file_pattern": "X_*", "hint": "country", "value": "ZZ"},
+            "countries.csv",
+        ),
         ({"hint_id": "a", "file_pattern": "*", "hint": "date_order", "value": "dmy"}, "vocabulary"),
     ],
 )
@@ -156,7 +200,8 @@ def test_a_header_row_hint_puts_the_table_where_the_steward_says(tmp_path, vocab
     plain = read_submission(data, "HR_x.xlsx", WINDOW, vocabulary)
     assert not any(o.layout == "table" for o in plain.observations)
     hinted_vocabulary = vocabulary_with(
-        tmp_path, [{"hint_id": "hr-header", "file_pattern": "HR_x.xlsx", "hint": "header_row", "value": "3"}]
+        tmp_path,
+        [{"hint_id": "hr-header", "file_pattern": "HR_x.xlsx", "hint": "header_row", "value": "3"}],
     )
     hinted = read_submission(data, "HR_x.xlsx", WINDOW, hinted_vocabulary)
     figures = {o.cell_ref: o for o in hinted.observations}

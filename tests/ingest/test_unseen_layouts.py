@@ -78,8 +78,16 @@ def test_days_without_a_year_are_read_by_the_operations_window(vocabulary):
 @pytest.mark.parametrize(
     ("operation", "name", "sheet_day"),
     [
-        ("2022-03-aegean-jad", "PSH_DPK_JAD_Egeu_2022.xlsx", ("E hënë 14.03", dt.date(2022, 3, 14))),
-        ("2022-11-baltic-jad", "AGS_JAD_Baltic_daily_returns.xlsx", ("Mon 28 Nov", dt.date(2022, 11, 28))),
+        (
+            "2022-03-aegean-jad",
+            "PSH_DPK_JAD_Egeu_2022.xlsx",
+            ("E hënë 14.03", dt.date(2022, 3, 14)),
+        ),
+        (
+            "2022-11-baltic-jad",
+            "AGS_JAD_Baltic_daily_returns.xlsx",
+            ("Mon 28 Nov", dt.date(2022, 11, 28)),
+        ),
     ],
 )
 def test_a_sheet_per_day_gives_its_figures_its_day(vocabulary, operation, name, sheet_day):

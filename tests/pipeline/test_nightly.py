@@ -194,7 +194,9 @@ def _reader(path: Path, mode: str, stop: Path) -> subprocess.Popen:
     """An analyst querying the warehouse until `stop` exists (the load is over), then once
     more: the test waits on the load, never on a clock."""
     return subprocess.Popen(
-        [sys.executable, "-c", READER, str(path), str(stop), mode], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", READER, str(path), str(stop), mode],
+        stdout=subprocess.PIPE,
+        text=True,
     )
 
 

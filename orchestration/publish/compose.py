@@ -1,0 +1,194 @@
+"""The warehouse to publish: every operation as of its last load that passed its own checks.
+
+An operation is the unit of trust (docs/architecture.md): a broken new operation holds back
+itself, never tonight's corrections to the others. The build database holds what this load
+made of every operation; the composed copy takes it as it is, except for the operations
+held back, whose rows come from the warehouse published last (or are left out, when they
+never passed). One file, written privately and swapped in whole: analysts never see a mix
+of two loads of one operation, and `audit.operation_status` says which operations are
+current, which are held back, since when, and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration import connections
+
+STATUS_TABLE = "audit.operation_status"
+# the reasons kept per held-back operation (the rest are counted)
+KEPT_REASONS = 20
+
+
+@dataclass
+class OperationStatus:
+    operation_id: str
+    status: str  # current, held_back (an earlier load of it is published), never_published
+    published_at: dt.datetime | None  # when the figures it shows were published
+    held_back_since: dt.datetime | None = None
+    findings: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+def compose(
+    build: Path,
+    previous: Path | None,
+    target: Path,
+    held: dict[str, list[str]],
+    now: dt.datetime,
+) -> list[OperationStatus]:
+    """Write to `target` the build with each held-back operation replaced by its rows in
+    `previous` (the warehouse published last); returns every operation's status, which is
+    also written to audit.operation_status in `target`."""
+    shutil.copyfile(build, target)
+    con = connections.connect(str(target))
+    try:
+        operations = _operations(con)
+        earlier = _earlier_statuses(con, previous) if previous else {}
+        kept = _operations_in(con, "previous") if previous else set()
+        tables = _operation_tables(con)
+        statuses = []
+        for operation in operations:
+            if operation not in held:
+                statuses.append(OperationStatus(operation, "current", now))
+                continue
+            before = earlier.get(operation)
+            restored = operation in kept
+            _replace(con, tables, operation, restored)
+            statuses.append(
+                OperationStatus(
+                    operation,
+                    "held_back" if restored else "never_published",
+                    before.published_at if before and restored else None,
+                    before.held_back_since if before and before.held_back_since else now,
+                    len(held[operation]),
+                    held[operation][:KEPT_REASONS],
+                )
+            )
+        _write_statuses(con, statuses)
+        if previous:
+            con.execute("detach previous")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return statuses
+
+
+def _operations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r[0] for r in con.execute("select operation_id from raw.operations order by 1").fetchall()
+    ]
+
+
+def _operations_in(con: duckdb.DuckDBPyConnection, database: str) -> set[str]:
+    try:
+        rows = con.execute(f"select operation_id from {database}.raw.operations").fetchall()
+    except duckdb.Error:
+        return set()
+    return {r[0] for r in rows}
+
+
+def _operation_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]]:
+    """(schema, table, columns) of every table of the build that holds operations' rows."""
+    rows = con.execute(
+        """
+        select t.schema_name, t.table_name, list(c.column_name order by c.column_index)
+        from duckdb_tables() as t
+        join duckdb_columns() as c
+            on c.database_name = t.database_name and c.schema_name = t.schema_name
+            and c.table_name = t.table_name
+        where t.database_name = current_database()
+        group by t.schema_name, t.table_name
+        having list_contains(list(c.column_name), 'operation_id')
+        order by 1, 2
+        """
+    ).fetchall()
+    return [(schema, table, columns) for schema, table, columns in rows]
+
+
+def _replace(
+    con: duckdb.DuckDBPyConnection,
+    tables: list[tuple[str, str, list[str]]],
+    operation: str,
+    restored: bool,
+) -> None:
+    """The operation's rows, as published last (or none): this load's rows of it go."""
+    for schema, table, columns in tables:
+        con.execute(f'delete from "{schema}"."{table}" where operation_id = ?', [operation])
+        if not restored:
+            continue
+        earlier = _columns(con, "previous", schema, table)
+        shared = [c for c in columns if c in earlier]
+        if not shared:
+            continue  # a table the earlier warehouse did not have
+        names = ", ".join(f'"{c}"' for c in shared)
+        con.execute(
+            f'insert into "{schema}"."{table}" ({names}) '
+            f'select {names} from previous."{schema}"."{table}" where operation_id = ?',
+            [operation],
+        )
+
+
+def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            """select column_name from duckdb_columns()
+               where database_name = ? and schema_name = ? and table_name = ?""",
+            [database, schema, table],
+        ).fetchall()
+    }
+
+
+def _earlier_statuses(con: duckdb.DuckDBPyConnection, previous: Path) -> dict[str, OperationStatus]:
+    """Attach the warehouse published last (read-only) and read its operations' statuses."""
+    con.execute(f"attach '{_quoted(previous)}' as previous (read_only)")
+    try:
+        rows = con.execute(
+            f"""select operation_id, status, published_at, held_back_since
+                from previous.{STATUS_TABLE}"""
+        ).fetchall()
+    except duckdb.Error:
+        return {}  # published before statuses were kept
+    return {
+        operation: OperationStatus(operation, status, published_at, held_back_since)
+        for operation, status, published_at, held_back_since in rows
+    }
+
+
+def _write_statuses(con: duckdb.DuckDBPyConnection, statuses: list[OperationStatus]) -> None:
+    con.execute("create schema if not exists audit")
+    con.execute(f"drop table if exists {STATUS_TABLE}")
+    con.execute(
+        f"""
+        create table {STATUS_TABLE} (
+            operation_id varchar primary key,
+            status varchar not null,
+            published_at timestamp,
+            held_back_since timestamp,
+            findings integer not null,
+            reasons varchar[]
+        )
+        """
+    )
+    con.executemany(
+        f"insert into {STATUS_TABLE} values (?, ?, ?, ?, ?, ?)",
+        [
+            (s.operation_id, s.status, s.published_at, s.held_back_since, s.findings, s.reasons)
+            for s in statuses
+        ],
+    )
+    con.execute(
+        f"comment on table {STATUS_TABLE} is 'One row per operation: current (this load passed "
+        "its checks), held_back (an earlier load of it is what the warehouse shows) or "
+        "never_published (no load of it has passed), since when, and why.'"
+    )
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
