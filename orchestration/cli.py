@@ -142,6 +142,12 @@ def status() -> None:
 
     paths = current_paths()
     if not paths.warehouse.exists():
+        if paths.attempt_record.exists():
+            raise fail(
+                f"no warehouse has been published at {paths.warehouse} yet: the last load "
+                f"did not publish ({paths.attempt_record.read_text(encoding='utf-8')[:400]})",
+                EXIT_USAGE,
+            )
         raise fail(f"no warehouse at {paths.warehouse} yet; run `jadwh load` first", EXIT_USAGE)
     print_status(console, paths)
 

@@ -6,6 +6,8 @@ each here, FIELD-NOTES); one `dbt build` per load, never one per file.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +104,7 @@ def run_load(
         )
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     record = last_publish(paths) if published else None
-    return LoadOutcome(
+    outcome = LoadOutcome(
         result.success,
         result.run_id,
         published,
@@ -113,6 +115,26 @@ def run_load(
         [_failure_message(e) for e in failures],
         (record or {}).get("operations", {}),
     )
+    _remember_attempt(paths, outcome)
+    return outcome
+
+
+def _remember_attempt(paths: Paths, outcome: LoadOutcome) -> None:
+    """What the last load did, published or not, for `jadwh status` and the report (a
+    failed load is as much news to a steward as a published one)."""
+    from orchestration.publish.atomic import write_json_atomically
+
+    record = {
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "run_id": outcome.run_id,
+        "operations": outcome.operations,
+        "published": outcome.published,
+        "held_back": outcome.held_back,
+        "failed_steps": outcome.failed_steps,
+        "errors": outcome.errors[:10],
+    }
+    with contextlib.suppress(OSError):  # a courtesy to `jadwh status`; the load's result stands
+        write_json_atomically(record, paths.attempt_record)
 
 
 def _failure_message(event: dg.DagsterEvent) -> str:

@@ -80,6 +80,11 @@ class Paths:
         return self.warehouse.with_suffix(".published.json")
 
     @property
+    def attempt_record(self) -> Path:
+        """JSON beside the warehouse describing the last load, published or not."""
+        return self.warehouse.with_suffix(".last_load.json")
+
+    @property
     def reports_dir(self) -> Path:
         return self.warehouse.parent / "reports"
 

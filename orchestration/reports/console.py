@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -312,34 +311,28 @@ def print_landing_summary(console: Console, summaries: list) -> None:
 
 
 def print_status(console: Console, paths) -> None:
-    """The published warehouse: when, what it holds, and what waits for a steward."""
+    """The published warehouse: when, each operation's state (current, held back since
+    when and why, never published), the last load if it did not publish, and what waits for
+    a steward. Reads the published warehouse and the load records only, never the build
+    database, which a load may be writing (opening it would stop that load)."""
+    import json
+
     from orchestration.publish.atomic import last_publish
 
     record = last_publish(paths) or {}
+    states = record.get("operations", {})
     console.print(
         f"[bold]Warehouse[/] {paths.warehouse} · published {record.get('published_at', '?')} "
         f"(run {str(record.get('run_id', '?'))[:8]}) · {figure(paths.warehouse.stat().st_size)} bytes"
     )
     con = connections.connect(str(paths.warehouse), read_only=True)
     try:
-        # a warehouse published before sources were told apart: every failure blocked
-        blocking = (
-            "c.blocking"
-            if con.execute(
-                """select count(*) from duckdb_columns() where schema_name = 'marts'
-                   and table_name = 'reconciliation' and column_name = 'blocking'"""
-            ).fetchone()[0]
-            else "true"
-        )
         operations = con.execute(
-            f"""
+            """
             select o.operation_id, o.start_date, o.end_date, o.participant_count,
                    count(distinct r.country_code) as reporting,
                    (select count(*) from audit.submission_history h
-                     where h.operation_id = o.operation_id) as files,
-                   (select count(*) from marts.reconciliation c
-                     where c.operation_id = o.operation_id and c.status = 'fail'
-                       and {blocking}) as failing
+                     where h.operation_id = o.operation_id) as files
             from marts.dim_operation o
             left join marts.fct_country_results r using (operation_id)
             group by all order by o.operation_id
@@ -351,51 +344,58 @@ def print_status(console: Console, paths) -> None:
     finally:
         con.close()
     table = Table(title="Operations", title_justify="left")
-    for column in (
-        "operation",
-        "from",
-        "to",
-        "participants",
-        "reporting",
-        "files",
-        "failing checks",
-    ):
+    for column in ("operation", "from", "to", "participants", "reporting", "files", "state"):
         table.add_column(
-            column, justify="left" if column in ("operation", "from", "to") else "right"
+            column, justify="left" if column in ("operation", "from", "to", "state") else "right"
         )
-    for op, start, end, participants, reporting, files, failing in operations:
+    shown = set()
+    for op, start, end, participants, reporting, files in operations:
+        shown.add(op)
         table.add_row(
-            op,
+            escape(op),
             str(start),
             str(end),
             str(participants),
             str(reporting),
             str(files),
-            str(failing) if files else "[dim]no submissions[/]",
+            _state(states.get(op), files),
         )
+    for op, state in states.items():  # never published: not in the warehouse, but news
+        if op not in shown:
+            table.add_row(escape(op), "", "", "", "", "", _state(state, None))
     console.print(table)
+    for op, state in states.items():
+        for reason in state.get("reasons", [])[:3] if state["status"] != "current" else []:
+            console.print(f"  [red]{escape(op)}[/]: {escape(reason)}")
     console.print(
         "Quarantine: "
         + (", ".join(f"{count} {severity}" for severity, count in waiting) or "empty")
         + " (jadwh quarantine)"
     )
-    if paths.build_database.exists():
-        try:
-            build = connections.connect(str(paths.build_database), read_only=True)
-        except duckdb.Error:
-            console.print("[dim]A load is running now.[/]")
-            return
-        try:
-            pending = [
-                r[0]
-                for r in build.execute("select operation_id from raw.pending_operations").fetchall()
-            ]
-        finally:
-            build.close()
-        if pending:
-            console.print(
-                f"[yellow]Not yet published:[/] changes to {', '.join(pending)} (jadwh load)"
-            )
+    try:
+        attempt = json.loads(paths.attempt_record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if attempt.get("run_id") and attempt.get("run_id") != record.get("run_id"):
+        console.print(
+            f"[red]The last load ({attempt.get('finished_at', '?')}, run "
+            f"{str(attempt['run_id'])[:8]}) did not publish:[/] it stopped at "
+            f"{escape(', '.join(attempt.get('failed_steps') or []) or 'a check')}"
+            + (f"; {escape(attempt['errors'][0])}" if attempt.get("errors") else "")
+        )
+
+
+def _state(state: dict | None, files) -> str:
+    if files == 0:
+        return "[dim]no submissions[/]"
+    if state is None:
+        return "[dim]?[/]"
+    if state["status"] == "current":
+        return "[green]current[/]"
+    since = str(state.get("held_back_since") or "?")[:16]
+    if state["status"] == "held_back":
+        return f"[red]held back[/] since {since} ({state['findings']} finding(s)); shows the load of {str(state.get('published_at'))[:16]}"
+    return f"[red]never published[/] ({state['findings']} finding(s)) since {since}"
 
 
 def print_quarantine(
