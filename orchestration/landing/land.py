@@ -30,7 +30,7 @@ from orchestration.ingest.records import QuarantineItem
 from orchestration.ingest.submission import OperationWindow
 from orchestration.ingest.vocabulary import Vocabulary
 from orchestration.landing.isolation import Outcome, read_isolated
-from orchestration.landing.manifest import Operation, read_manifest
+from orchestration.landing.manifest import ManifestError, Operation, read_manifest
 from orchestration.landing.raw_tables import (
     FILE_TABLES,
     append,
@@ -121,8 +121,16 @@ def land_operations(
     summaries: dict[str, LandingSummary] = {}
     batch = _Batch(now, reader_version, known)
     to_read: list[ToRead] = []
+    problems: dict[str, str] = {}
     for operation_dir in operation_dirs:
-        operation = read_manifest(operation_dir / MANIFEST)
+        try:
+            operation = read_manifest(operation_dir / MANIFEST)
+        except ManifestError as problem:
+            # a manifest that breaks the interface holds back its own operation only
+            problems[operation_dir.name] = str(problem)
+            summaries[operation_dir.name] = LandingSummary(operation_dir.name, changed=True)
+            summaries[operation_dir.name].rejected.append(f"{MANIFEST}: {problem}")
+            continue
         op = operation.operation_id
         summary = summaries[op] = LandingSummary(op)
         summary.contents[f"{op}/{MANIFEST}"] = operation.manifest_sha256
@@ -183,7 +191,43 @@ def land_operations(
         if batch.files >= BATCH_FILES:
             batch.flush(con)
     batch.flush(con, final=True, changed=[s.operation_id for s in summaries.values() if s.changed])
+    record_manifest_problems(con, [d.name for d in operation_dirs], problems, now)
     return list(summaries.values())
+
+
+def record_manifest_problems(
+    con: duckdb.DuckDBPyConnection, operations: list[str], problems: dict[str, str], at
+) -> None:
+    """The manifests of these operations as they stand now: a problem holds back its
+    operation (quality/gate.py) until the manifest is mended."""
+    con.execute(
+        "delete from raw.manifest_problems where operation_id in (select unnest(?::varchar[]))",
+        [operations],
+    )
+    if problems:
+        con.executemany(
+            "insert into raw.manifest_problems values (?, ?, ?)",
+            [(op, message, at) for op, message in problems.items()],
+        )
+
+
+def purge_operations(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
+    """Operations whose folder left raw/: every row of them leaves the build (the warehouse
+    published next no longer has them); their files were never touched."""
+    if not operations:
+        return
+    tables = con.execute(
+        """
+        select t.schema_name, t.table_name from duckdb_tables() t
+        join duckdb_columns() c using (database_name, schema_name, table_name)
+        where c.column_name = 'operation_id' and t.database_name = current_database()
+        """
+    ).fetchall()
+    for schema, table in tables:
+        con.execute(
+            f'delete from "{schema}"."{table}" where operation_id in (select unnest(?::varchar[]))',
+            [operations],
+        )
 
 
 def _read_all(
