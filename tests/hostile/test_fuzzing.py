@@ -135,4 +135,3 @@ def test_the_mutations_are_the_same_every_run(tmp_path):
     rng_a, rng_b = random.Random(SEED), random.Random(SEED)
     data = SOURCES[0].read_bytes()
     assert flipped(data, rng_a) == flipped(data, rng_b)
-
