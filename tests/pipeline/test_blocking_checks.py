@@ -1,8 +1,7 @@
 """A load whose numbers do not add up never reaches analysts: for each faulty variant of
 the corpus, the right check fails, the run says which, with the numbers and the file,
-sheet and cell, and the published warehouse stays the last good one."""
+sheet and cell, and the operation is held back: the warehouse keeps its last good figures."""
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -19,10 +18,7 @@ from orchestration.quality.expectations import LANDED
 from orchestration.quality.gate import Finding, blocking_findings
 from orchestration.quality.validation import validate_database, validate_in_background, warm_up
 from orchestration.settings import Paths
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from tests.conftest import SEED_OPERATION
 
 
 @pytest.fixture
@@ -32,15 +28,36 @@ def last_good(seed_warehouse, tmp_path) -> Paths:
     return Paths(raw_dir=seed_warehouse.raw_dir, warehouse=tmp_path / "warehouse" / "jad.duckdb")
 
 
+FIGURES = "select * from marts.fct_country_results order by all"
+
+
+def _published_figures(paths: Paths) -> list[tuple]:
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute(FIGURES).fetchall()
+    finally:
+        con.close()
+
+
 def _load_fault(kind: str, last_good: Paths, tmp_path: Path) -> tuple[dict, list[Finding]]:
-    published_before = _sha256(last_good.warehouse)
-    record_before = last_good.publish_record.read_text()
+    """The operation with a fault is held back: the warehouse keeps its last good figures,
+    and says why (audit.operation_status)."""
+    figures_before = _published_figures(last_good)
     fault = write_fault(kind, tmp_path / "faulty")
     paths = Paths(raw_dir=tmp_path / "faulty", warehouse=last_good.warehouse)
     outcome = run_load(paths, instance=dg.DagsterInstance.ephemeral())
-    assert not outcome.published and not outcome.success
-    assert _sha256(last_good.warehouse) == published_before, "the published warehouse changed"
-    assert last_good.publish_record.read_text() == record_before
+    assert set(outcome.held_back) == {SEED_OPERATION}
+    assert outcome.held_back[SEED_OPERATION]["status"] == "held_back"
+    assert _published_figures(paths) == figures_before, "the held-back figures changed"
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        status = con.execute(
+            "select status, findings > 0 from audit.operation_status where operation_id = ?",
+            [SEED_OPERATION],
+        ).fetchone()
+    finally:
+        con.close()
+    assert status == ("held_back", True)
     con = duckdb.connect(str(paths.build_database), read_only=True)
     try:
         findings = blocking_findings(con)
@@ -127,7 +144,7 @@ def test_a_negative_count_is_quarantined(last_good, tmp_path):
 def test_a_dropped_cell_fails_conservation(last_good):
     """A reader defect that loses a cell while landing a file: one observation of the
     landed file is missing, and its operation waits to be modelled, as after any landing."""
-    published_before = _sha256(last_good.warehouse)
+    figures_before = _published_figures(last_good)
     con = duckdb.connect(str(last_good.build_database))
     operation, file_name, sheet, cell = con.execute(
         """select o.operation_id, s.file_name, o.sheet_name, o.cell_ref from raw.observations o
@@ -142,8 +159,8 @@ def test_a_dropped_cell_fails_conservation(last_good):
     mark_pending(con, operation, now())
     con.close()
     outcome = run_load(last_good, instance=dg.DagsterInstance.ephemeral())
-    assert not outcome.published
-    assert _sha256(last_good.warehouse) == published_before
+    assert set(outcome.held_back) == {operation}
+    assert _published_figures(last_good) == figures_before
     con = duckdb.connect(str(last_good.build_database), read_only=True)
     findings = blocking_findings(con)
     con.close()
@@ -218,7 +235,8 @@ def test_the_committed_corpus_passes_every_check(seed_warehouse):
         and levels["across_countries"] == 21
     )
     record = json.loads(seed_warehouse.publish_record.read_text())
-    assert record["reconciliation_checks_passed"] == sum(levels.values())
+    assert record["reconciliation_checks"] == sum(levels.values())
+    assert {state["status"] for state in record["operations"].values()} == {"current"}
 
 
 def _make_landed_stale(con: duckdb.DuckDBPyConnection) -> str:
