@@ -66,6 +66,11 @@ class Paths:
         return self.build_database.with_suffix(".raw_files.json")
 
     @property
+    def withheld_dir(self) -> Path:
+        """Texts kept out of the warehouse, for the steward (landing/withheld.py)."""
+        return self.build_dir / "withheld"
+
+    @property
     def validation_snapshots(self) -> Path:
         """Where landing leaves what Great Expectations validates during the dbt build."""
         return self.build_dir / "snapshots"

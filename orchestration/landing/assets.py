@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration import build_state, load_plan, progress
 from orchestration.ingest.vocabulary import cached_vocabulary
+from orchestration.landing import withheld
 from orchestration.landing.land import MANIFEST, land_operations, purge_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
 from orchestration.landing.versions import reader_version
@@ -89,9 +90,17 @@ def land_raw_files(
         removed = sorted(known_operations(con) - set(discovered_operations(paths)))
         if removed:
             purge_operations(con, removed)
+            withheld.forget(paths.withheld_dir, removed)
             load_plan.forget_operations(con, removed)
             context.log.info(f"left raw/, left the build: {', '.join(removed)}")
-        summaries = land_operations(con, operation_dirs, vocabulary, version, on_reading=warm_up)
+        summaries = land_operations(
+            con,
+            operation_dirs,
+            vocabulary,
+            version,
+            on_reading=warm_up,
+            withheld_dir=paths.withheld_dir,
+        )
         load_plan.record_landed(con, {s.operation_id: s.contents for s in summaries})
         # what landed needs nothing dbt builds: it is validated while dbt builds
         validate_in_background(

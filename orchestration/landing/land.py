@@ -29,6 +29,7 @@ from orchestration.ingest.limits import Limits
 from orchestration.ingest.records import QuarantineItem
 from orchestration.ingest.submission import OperationWindow
 from orchestration.ingest.vocabulary import Vocabulary
+from orchestration.landing import withheld
 from orchestration.landing.isolation import Outcome, read_isolated
 from orchestration.landing.manifest import ManifestError, Operation, read_manifest
 from orchestration.landing.raw_tables import (
@@ -111,8 +112,10 @@ def land_operations(
     progress: LoadProgress | None = None,
     workers: int | None = None,
     on_reading=None,
+    withheld_dir: Path | None = None,
 ) -> list[LandingSummary]:
-    """Land the manifests and every new or changed submission of the given operations."""
+    """Land the manifests and every new or changed submission of the given operations; the
+    texts screening withheld go to `withheld_dir` (none kept when it is None)."""
     progress = progress or current()
     limits = Limits.from_environment()
     create_raw_schema(con)
@@ -122,6 +125,7 @@ def land_operations(
     batch = _Batch(now, reader_version, known)
     to_read: list[ToRead] = []
     problems: dict[str, str] = {}
+    presence: dict[str, set[str]] = {}
     for operation_dir in operation_dirs:
         try:
             operation = read_manifest(operation_dir / MANIFEST)
@@ -137,7 +141,7 @@ def land_operations(
         window = OperationWindow(operation.start_date, operation.end_date)
         files = submission_files(operation_dir)
         progress.files_found(op, len(files))
-        present: set[str] = set()
+        present = presence[op] = set()
         for path in files:
             relative = path.relative_to(operation_dir).as_posix()
             file_id, size = _identity(path, relative)
@@ -187,10 +191,17 @@ def land_operations(
         if reading.status == "rejected":
             summary.rejected.append(f"{item.relative}: {reading.quarantine[0].message}")
         batch.file(item, landed)
+        if withheld_dir is not None:
+            withheld.keep(
+                withheld_dir, item.operation_id, item.file_id, reading.file_name, landed.withheld
+            )
         progress.file_done(item.operation_id, item.relative, read=True)
         if batch.files >= BATCH_FILES:
             batch.flush(con)
     batch.flush(con, final=True, changed=[s.operation_id for s in summaries.values() if s.changed])
+    if withheld_dir is not None:
+        for op, present in presence.items():
+            withheld.prune(withheld_dir, op, present)
     record_manifest_problems(con, [d.name for d in operation_dirs], problems, now)
     return list(summaries.values())
 

@@ -29,7 +29,7 @@ def rounds(tmp_path_factory):
         str(root / "round0" / "warehouse" / ".build" / "jad.duckdb"), read_only=True
     )
     try:
-        rows = seed_rows(con, UNSEEN)
+        rows = seed_rows(con, UNSEEN, root / "round0" / "warehouse" / ".build" / "withheld")
     finally:
         con.close()
     project = seeded_project(rows, dbt_project_dir(), root / "dbt_project")
