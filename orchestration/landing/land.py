@@ -7,8 +7,8 @@ and marked absent.
 
 What the load does per file is only the reading: everything the warehouse already knows
 is asked once per load, and rows are written in batches of files (one Arrow append per
-table and batch, one transaction per batch), never file by file (FIELD-NOTES: executemany
-is 740x slower than an append). Many files are read on every core.
+table and batch, one transaction per batch), never file by file (measured here:
+executemany is 740x slower than an append). Many files are read on every core.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """One writer at a time: an exclusive lock on the build folder.
 
-Two loads writing one build database would fight over DuckDB's lock (FIELD-NOTES). Every
+Two loads writing one build database would fight over DuckDB's lock (one writing process per file). Every
 step that opens the build database holds this lock while it does, and `jadwh load` holds it
 for its whole run, so a second load waits for the first, or, asked not to wait, is refused
 with one sentence. The lock is re-entrant within a process: the steps of a load run inside

@@ -3,7 +3,7 @@ asset checks report and the publish asset decides on, however the publish was st
 Each finding names the operation it holds back; one without an operation (a dbt model or
 test that failed) puts the whole build in doubt.
 
-Blocking (DESIGN.md, issue 5): a dbt model or test that failed, a reconciliation that does
+Blocking: a dbt model or test that failed, a reconciliation that does
 not add up, a cell lost or counted twice (conservation), an error-level quarantine item
 (a file read in part), an error-level expectation of Great Expectations, an operation that Great Expectations has
 not validated since its files landed.

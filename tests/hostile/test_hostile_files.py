@@ -51,7 +51,6 @@ def rows(database: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """The committed raw/ plus every file-level hostile file, loaded once."""
