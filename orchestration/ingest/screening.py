@@ -88,7 +88,8 @@ class _FileScreen:
         self.withheld: dict[tuple, WithheldText] = {}
         self.leaks: set[str] = set()  # words of withheld texts: a quote holding one goes
         self.sheets: dict[str, str] = {}  # sheet name -> as shown
-        self.by_label: dict[str, tuple[str, str]] = {}  # label key -> (sheet, cell) it is in
+        self.texts: list[tuple[str, str, str]] = []  # (sheet, cell, text) of every cell
+        self._by_label: dict[str, tuple[str, str]] | None = None
 
     def run(self) -> list[WithheldText]:
         self._screen_sheet_names()
@@ -138,9 +139,19 @@ class _FileScreen:
             sheet, cell.sheet_name = cell.sheet_name, self._sheet(cell.sheet_name)
             if cell.raw_text is None or cell.cell_type in _UNSCREENED_KINDS:
                 continue
-            for key in _variants(cell.raw_text):
-                self.by_label.setdefault(key, (sheet, cell.cell_ref))
+            self.texts.append((sheet, cell.cell_ref, cell.raw_text))
             cell.raw_text = self._cell_text(cell.raw_text, sheet, cell.cell_ref)
+
+    @property
+    def by_label(self) -> dict[str, tuple[str, str]]:
+        """word key of each label a cell's text can give -> (sheet, cell); built when first
+        needed (most files withhold no label)."""
+        if self._by_label is None:
+            self._by_label = {}
+            for sheet, cell_ref, text in self.texts:
+                for key in _variants(text):
+                    self._by_label.setdefault(key, (sheet, cell_ref))
+        return self._by_label
 
     def _sheet(self, name: str) -> str:
         if name not in self.sheets:  # a sheet the reading lists no record of
