@@ -1,8 +1,9 @@
 """The dbt project, and its manifest made ready before Dagster reads it.
 
-`DbtProject.prepare_if_dev()` parses only under `dagster dev` (FIELD-NOTES); the CLI, the
-tests and CI load the definitions elsewhere, so the manifest is parsed here whenever it is
-missing or older than the project's SQL and yml. This module must not define @dbt_assets
+`DbtProject.prepare_if_dev()` parses only under `dagster dev` (it looks for
+DAGSTER_IS_DEV_CLI, which only `dagster dev` sets); the CLI, the tests and CI load the
+definitions elsewhere, so the manifest is parsed here whenever it is missing or older than
+the project's SQL and yml. This module must not define @dbt_assets
 (`dagster-dbt project prepare-and-package --file` imports it).
 """
 
@@ -17,7 +18,7 @@ from orchestration.settings import dbt_executable, dbt_project_dir
 
 
 def _newest_source(project_dir: Path) -> float:
-    patterns = ("models/**/*", "macros/**/*", "tests/**/*", "seeds/*.csv", "*.yml")
+    patterns = ("models/**/*", "macros/**/*", "tests/**/*", "seeds/*.csv", "seeds/*.yml", "*.yml")
     return max(
         (
             p.stat().st_mtime
