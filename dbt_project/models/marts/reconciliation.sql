@@ -38,14 +38,15 @@ country_values as (
 ),
 
 contributions as (
-    -- the three largest contributions to each figure, with the cells they come from
+    -- the three largest contributions to each figure, with the cells they come from; equal
+    -- ones in the order of their country codes, so that every load writes the same sentence
     select
         operation_id,
         metric_code,
         charge_code,
         string_agg(
             country_code || ' ' || {{ as_figure('value') }} || ' (' || coalesce(source, '') || ')',
-            '; ' order by value desc
+            '; ' order by value desc, country_code
         ) filter (where contribution_rank <= 3) as largest
     from (
         select
@@ -54,7 +55,7 @@ contributions as (
             row_number() over (
                 partition by country_values.operation_id, country_values.metric_code,
                     country_values.charge_code
-                order by country_values.value desc
+                order by country_values.value desc, country_values.country_code
             ) as contribution_rank
         from country_values
         left join country_sources using (operation_id, country_code, metric_code)
