@@ -33,7 +33,7 @@ country_values as (
     select operation_id, country_code, metric_code, cast(null as varchar) as charge_code, value
     from {{ ref('fct_country_totals') }}
     union all
-    select operation_id, country_code, 'arrests', charge_code, arrests
+    select operation_id, country_code, 'arrests' as metric_code, charge_code, arrests as value
     from {{ ref('fct_arrests_by_charge') }}
 ),
 
@@ -46,7 +46,7 @@ contributions as (
         charge_code,
         string_agg(
             country_code || ' ' || {{ as_figure('value') }} || ' (' || coalesce(source, '') || ')',
-            '; ' order by value desc, country_code
+            '; ' order by value desc, country_code asc
         ) filter (where contribution_rank <= 3) as largest
     from (
         select
@@ -55,11 +55,11 @@ contributions as (
             row_number() over (
                 partition by country_values.operation_id, country_values.metric_code,
                     country_values.charge_code
-                order by country_values.value desc, country_values.country_code
+                order by country_values.value desc, country_values.country_code asc
             ) as contribution_rank
         from country_values
         left join country_sources using (operation_id, country_code, metric_code)
-    )
+    ) as ranked
     group by operation_id, metric_code, charge_code
 ),
 
