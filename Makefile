@@ -45,8 +45,10 @@ corpus: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run --sizes $(or $(SIZES),1,30,300)
 
+## lint: ruff on the Python; sqlfluff on the dbt models and macros (rules in .sqlfluff)
 lint: $(INSTALLED)
 	$(BIN)/ruff check orchestration corpus tests
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
 
 clean:
 	rm -rf $(VENV) warehouse dbt_project/target dbt_project/logs .dagster

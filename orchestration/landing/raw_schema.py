@@ -7,6 +7,7 @@ knows the columns without importing DuckDB or Arrow.
 from __future__ import annotations
 
 import functools
+import re
 
 RAW_TABLES: dict[str, str] = {
     "operations": """
@@ -99,3 +100,120 @@ def as_columns(table: str, items: list, **common) -> dict[str, list]:
         else [getattr(item, name, None) for item in items]
         for name, _ in column_types(table)
     }
+
+
+# The dbt sources file that declares these tables. Its columns are written from RAW_TABLES
+# by `python -m orchestration.landing.raw_schema --sources-yml`, never by hand: what a
+# person writes there (descriptions, meta, tests) is kept, the columns follow this module.
+SOURCES_YML = "models/staging/_raw__sources.yml"
+_SOURCES_HEADER = (
+    "# The raw tables as dbt sources. Columns and data types are written from\n"
+    "# orchestration/landing/raw_schema.py (the one definition of the raw schema) by\n"
+    "#   python -m orchestration.landing.raw_schema --sources-yml\n"
+    "# Edit descriptions, meta and tests here; edit columns there and run it again\n"
+    "# (tests/pipeline/test_raw_sources.py fails while the two disagree).\n"
+)
+
+
+def sources_yml(current: str) -> str:
+    """The text of the sources file: `current` with every table of SOURCE_TABLES and every
+    column of each, in the order of RAW_TABLES, typed as RAW_TABLES types them. Whatever
+    else `current` says of a table or a column (description, meta, data_tests) is kept; a
+    table or column that RAW_TABLES no longer has is dropped."""
+    import yaml  # only the generator needs it; readers of the schema do not
+
+    document = yaml.safe_load(current) or {}
+    sources = document.get("sources") or [{"name": "raw", "schema": "raw"}]
+    raw = next(s for s in sources if s.get("name") == "raw")
+    written = {t["name"]: t for t in raw.get("tables") or []}
+    tables = []
+    for table in SOURCE_TABLES:
+        entry = dict(written.get(table) or {})
+        entry.setdefault("meta", {"dagster": {"asset_key": ["raw", table]}})
+        described = {c["name"]: c for c in entry.get("columns") or []}
+        columns = []
+        for name, sql_type in column_types(table):
+            column = {"name": name, "data_type": sql_type}
+            column |= {k: v for k, v in (described.get(name) or {}).items() if k not in column}
+            columns.append(column)
+        entry = {"name": table, **{k: v for k, v in entry.items() if k not in ("name", "columns")}}
+        tables.append({**entry, "columns": columns})
+    raw["tables"] = tables
+    document = {"version": document.get("version", 2), "sources": sources}
+    return _SOURCES_HEADER + "\n" + _dump(document)
+
+
+def _dump(document: dict) -> str:
+    """YAML as people write dbt properties: nested lists indented, a column or a meta
+    mapping on one line when it fits, long descriptions folded."""
+    import yaml
+
+    class Flow(dict):
+        pass
+
+    class Folded(str):
+        pass
+
+    class Dumper(yaml.SafeDumper):
+        def increase_indent(self, flow=False, indentless=False):
+            return super().increase_indent(flow, False)
+
+    Dumper.add_representer(
+        Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True)
+    )
+    Dumper.add_representer(
+        Folded, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style=">")
+    )
+
+    def styled(node, key=None):
+        if isinstance(node, dict):
+            mapping = {k: styled(v, k) for k, v in node.items()}
+            one_line = len(yaml.safe_dump(node, default_flow_style=True, width=10**6)) < 80
+            if key == "meta" or (set(node) <= {"name", "data_type"} and one_line):
+                return Flow(mapping)
+            return mapping
+        if isinstance(node, list):
+            return [styled(item) for item in node]
+        if key == "description" and isinstance(node, str) and len(node) > 80:
+            return Folded(node)
+        return node
+
+    text = yaml.dump(styled(document), Dumper=Dumper, sort_keys=False, allow_unicode=True, width=88)
+    # a blank line after the version and between tables, as the other properties files have
+    text = text.replace("version: 2\n", "version: 2\n\n", 1)
+    return re.sub(r"\n(      - name: )", r"\n\n\1", text).replace("tables:\n\n", "tables:\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`--sources-yml`: rewrite the dbt sources file from RAW_TABLES; `--check`: only say
+    whether it is up to date (exit 1 when it is not)."""
+    import argparse
+    from pathlib import Path
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    parser = argparse.ArgumentParser(prog="python -m orchestration.landing.raw_schema")
+    parser.add_argument("--sources-yml", action="store_true", help="rewrite " + SOURCES_YML)
+    parser.add_argument("--check", action="store_true", help="exit 1 if it is out of date")
+    parser.add_argument("--project-dir", type=Path, default=DBT_PROJECT_DIR)
+    args = parser.parse_args(argv)
+    if not args.sources_yml:
+        parser.error("nothing to do: pass --sources-yml")
+    path = args.project_dir / SOURCES_YML
+    current = path.read_text(encoding="utf-8")
+    wanted = sources_yml(current)
+    if current == wanted:
+        print(f"{path} is up to date")
+        return 0
+    if args.check:
+        print(
+            f"{path} is out of date: run python -m orchestration.landing.raw_schema --sources-yml"
+        )
+        return 1
+    path.write_text(wanted, encoding="utf-8")
+    print(f"{path} written from RAW_TABLES")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -17,7 +17,7 @@ from orchestration.settings import dbt_executable, dbt_project_dir
 
 
 def _newest_source(project_dir: Path) -> float:
-    patterns = ("models/**/*", "macros/**/*", "tests/**/*", "seeds/*.csv", "*.yml")
+    patterns = ("models/**/*", "macros/**/*", "tests/**/*", "seeds/*.csv", "seeds/*.yml", "*.yml")
     return max(
         (
             p.stat().st_mtime

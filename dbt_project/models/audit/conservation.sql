@@ -24,10 +24,10 @@ fates as (
     select operation_id, file_id, sheet_name, cell_ref, 'observation' as fate
     from {{ source('raw', 'observations') }}
     union all
-    select operation_id, file_id, sheet_name, cell_ref, 'ignored:' || ignore_rule
+    select operation_id, file_id, sheet_name, cell_ref, 'ignored:' || ignore_rule as fate
     from {{ ref('stg_raw__ignored_cells') }}
     union all
-    select operation_id, file_id, sheet_name, cell_ref, 'quarantined:' || reason_code
+    select operation_id, file_id, sheet_name, cell_ref, 'quarantined:' || reason_code as fate
     from {{ ref('stg_raw__quarantine') }}
     where cell_ref is not null
 ),
@@ -91,8 +91,8 @@ select
     end as status,
     case
         when per_sheet.missing_cells > 0
-            then sheets.file_name || ', sheet ''' || sheets.sheet_name || ''': no observation, ignore rule or quarantine for cell(s) '
-                || per_sheet.missing_refs
+            then sheets.file_name || ', sheet ''' || sheets.sheet_name
+                || ''': no observation, ignore rule or quarantine for cell(s) ' || per_sheet.missing_refs
         when per_sheet.duplicated_cells > 0
             then sheets.file_name || ', sheet ''' || sheets.sheet_name || ''': more than one fate for cell(s) '
                 || per_sheet.duplicated_refs

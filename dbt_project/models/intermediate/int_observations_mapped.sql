@@ -174,7 +174,7 @@ checked as (
 -- alternative; where they disagree, neither is taken.
 alternatives as (
     select
-        checked.*,
+        *,
         min(written_unit) over figure <> max(written_unit) over figure as has_alternatives,
         max(value_canonical) over figure - min(value_canonical) over figure
             <= sum(half_unit) over figure + 1e-9 as alternatives_agree,
@@ -199,8 +199,9 @@ parents as (
     where status_of_cell = 'mapped'
 )
 
+-- every column of stg_raw__observations passes through (_intermediate.yml lists them)
 select
-    checked.*,
+    checked.*,  -- noqa: AM04
     parents.cell_ref is not null as is_part,
     case
         when not coalesce(alternatives.has_alternatives, false) then checked.status_of_cell

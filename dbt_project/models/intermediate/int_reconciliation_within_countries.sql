@@ -40,28 +40,34 @@ arrests_by_charge as (
     group by operation_id, country_code
 ),
 
+{% set charge_detail %}
+    country_code || ' states ' || {{ as_figure('arrests_direct.arrests') }} || ' arrests ('
+        || arrests_direct.locations || '); its arrests by charge add up to '
+        || {{ as_figure('arrests_by_charge.arrests') }}
+{% endset %}
+
 charge_checks as (
     select
-        operation_id,
-        'arrests by charge = arrests (' || country_code || ')' as check_name,
-        'within_country' as check_level,
-        'arrests' as metric_code,
-        cast(null as varchar) as charge_code,
-        country_code,
-        arrests_by_charge.arrests as derived_value,
-        arrests_direct.arrests as published_value,
-        'exact' as qualifier,
-        arrests_direct.arrests as lower_bound,
-        arrests_direct.arrests as upper_bound,
-        true as lower_inclusive,
-        true as upper_inclusive,
-        case when arrests_by_charge.arrests = arrests_direct.arrests then 'pass' else 'fail' end
-            as status,
-        country_code || ' states ' || {{ as_figure('arrests_direct.arrests') }} || ' arrests (' || arrests_direct.locations
-            || '); its arrests by charge add up to ' || {{ as_figure('arrests_by_charge.arrests') }} as detail,
-        arrests_direct.file_name as source_file,
-        arrests_direct.sheet_name as source_sheet,
-        arrests_direct.cell_ref as source_cell
+        {{ check_row(
+            operation_id='operation_id',
+            check_name="'arrests by charge = arrests (' || country_code || ')'",
+            check_level="'within_country'",
+            metric_code="'arrests'",
+            country_code='country_code',
+            derived_value='arrests_by_charge.arrests',
+            published_value='arrests_direct.arrests',
+            qualifier="'exact'",
+            lower_bound='arrests_direct.arrests',
+            upper_bound='arrests_direct.arrests',
+            lower_inclusive='true',
+            upper_inclusive='true',
+            status="case when arrests_by_charge.arrests = arrests_direct.arrests
+                then 'pass' else 'fail' end",
+            detail=charge_detail,
+            source_file='arrests_direct.file_name',
+            source_sheet='arrests_direct.sheet_name',
+            source_cell='arrests_direct.cell_ref',
+        ) }}
     from arrests_direct
     inner join arrests_by_charge using (operation_id, country_code)
 ),
@@ -73,27 +79,29 @@ totals as (
     group by operation_id, country_code, metric_code
 ),
 
+{% set hits_detail %}
+    hits.country_code || ' reports ' || {{ as_figure('hits.value') }} || ' hits for '
+        || {{ as_figure('searches.value') }} || ' searches'
+{% endset %}
+
 hits_checks as (
     select
-        hits.operation_id,
-        'database hits <= searches (' || hits.country_code || ')' as check_name,
-        'within_country' as check_level,
-        'db_hits' as metric_code,
-        cast(null as varchar) as charge_code,
-        hits.country_code,
-        hits.value as derived_value,
-        searches.value as published_value,
-        'at_most' as qualifier,
-        0.0 as lower_bound,
-        searches.value as upper_bound,
-        true as lower_inclusive,
-        true as upper_inclusive,
-        case when hits.value <= searches.value then 'pass' else 'fail' end as status,
-        hits.country_code || ' reports ' || {{ as_figure('hits.value') }} || ' hits for ' || {{ as_figure('searches.value') }}
-            || ' searches' as detail,
-        cast(null as varchar) as source_file,
-        cast(null as varchar) as source_sheet,
-        cast(null as varchar) as source_cell
+        {{ check_row(
+            operation_id='hits.operation_id',
+            check_name="'database hits <= searches (' || hits.country_code || ')'",
+            check_level="'within_country'",
+            metric_code="'db_hits'",
+            country_code='hits.country_code',
+            derived_value='hits.value',
+            published_value='searches.value',
+            qualifier="'at_most'",
+            lower_bound='0',
+            upper_bound='searches.value',
+            lower_inclusive='true',
+            upper_inclusive='true',
+            status="case when hits.value <= searches.value then 'pass' else 'fail' end",
+            detail=hits_detail,
+        ) }}
     from totals as hits
     inner join totals as searches
         on searches.operation_id = hits.operation_id
@@ -147,31 +155,38 @@ details as (
         metrics.day_aggregation
 ),
 
+{% set summary_detail %}
+    summaries.file_name || ', sheet ''' || summaries.sheet_name || ''', cell '
+        || summaries.cell_refs || ' states ' || {{ as_figure('summaries.stated') }}
+        || '; its detail adds up to ' || {{ as_figure('details.detail_value') }}
+{% endset %}
+
 summary_checks as (
     select
-        summaries.operation_id,
-        'summary = detail ' || summaries.metric_code || coalesce(' [' || summaries.charge_code || ']', '')
-            || ' (' || summaries.country_code || ')' as check_name,
-        'within_country' as check_level,
-        summaries.metric_code,
-        summaries.charge_code,
-        summaries.country_code,
-        details.detail_value as derived_value,
-        summaries.stated as published_value,
-        'exact' as qualifier,
-        summaries.stated - summaries.tolerance as lower_bound,
-        summaries.stated + summaries.tolerance as upper_bound,
-        true as lower_inclusive,
-        false as upper_inclusive,
-        case when details.detail_value >= summaries.stated - summaries.tolerance
-            and details.detail_value < summaries.stated + summaries.tolerance
-            then 'pass' else 'fail' end as status,
-        summaries.file_name || ', sheet ''' || summaries.sheet_name || ''', cell ' || summaries.cell_refs
-            || ' states ' || {{ as_figure('summaries.stated') }} || '; its detail adds up to ' || {{ as_figure('details.detail_value') }}
-            as detail,
-        summaries.file_name as source_file,
-        summaries.sheet_name as source_sheet,
-        summaries.cell_refs as source_cell
+        {{ check_row(
+            operation_id='summaries.operation_id',
+            check_name="'summary = detail ' || summaries.metric_code
+                || coalesce(' [' || summaries.charge_code || ']', '')
+                || ' (' || summaries.country_code || ')'",
+            check_level="'within_country'",
+            metric_code='summaries.metric_code',
+            charge_code='summaries.charge_code',
+            country_code='summaries.country_code',
+            derived_value='details.detail_value',
+            published_value='summaries.stated',
+            qualifier="'exact'",
+            lower_bound='summaries.stated - summaries.tolerance',
+            upper_bound='summaries.stated + summaries.tolerance',
+            lower_inclusive='true',
+            upper_inclusive='false',
+            status="case when details.detail_value >= summaries.stated - summaries.tolerance
+                and details.detail_value < summaries.stated + summaries.tolerance
+                then 'pass' else 'fail' end",
+            detail=summary_detail,
+            source_file='summaries.file_name',
+            source_sheet='summaries.sheet_name',
+            source_cell='summaries.cell_refs',
+        ) }}
     from summaries
     inner join details
         on details.operation_id = summaries.operation_id

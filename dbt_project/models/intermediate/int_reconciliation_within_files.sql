@@ -87,54 +87,66 @@ parts as (
         parent.value_decimals
 ),
 
-totals_checked as (
-select
-    operation_id,
-    'total in ' || file_name || ' ' || sheet_name || '!' || cell_ref as check_name,
-    'within_file' as check_level,
-    metric_code,
-    charge_code,
-    country_code,
-    detail_sum as derived_value,
-    total_value as published_value,
-    'exact' as qualifier,
-    total_value - tolerance as lower_bound,
-    total_value + tolerance as upper_bound,
-    true as lower_inclusive,
-    false as upper_inclusive,
-    case when detail_sum >= total_value - tolerance and detail_sum < total_value + tolerance
-        then 'pass' else 'fail' end as status,
+{% set total_detail %}
     file_name || ', sheet ''' || sheet_name || ''', cell ' || cell_ref || ': the file''s total is '
-        || {{ as_figure('total_value') }} || '; its cells ' || coalesce(detail_cells, '(none)') || ' add up to '
-        || {{ as_figure('detail_sum') }} as detail,
-    file_name as source_file,
-    sheet_name as source_sheet,
-    cell_ref as source_cell
-from compared
+        || {{ as_figure('total_value') }} || '; its cells ' || coalesce(detail_cells, '(none)')
+        || ' add up to ' || {{ as_figure('detail_sum') }}
+{% endset %}
+
+{% set parts_detail %}
+    file_name || ', sheet ''' || sheet_name || ''', cell ' || cell_ref || ': the figure is '
+        || {{ as_figure('parent_value') }} || '; the rows under it (' || part_cells
+        || ') add up to ' || {{ as_figure('parts_sum') }} || ', which they may not exceed'
+{% endset %}
+
+totals_checked as (
+    select
+        {{ check_row(
+            operation_id='operation_id',
+            check_name="'total in ' || file_name || ' ' || sheet_name || '!' || cell_ref",
+            check_level="'within_file'",
+            metric_code='metric_code',
+            charge_code='charge_code',
+            country_code='country_code',
+            derived_value='detail_sum',
+            published_value='total_value',
+            qualifier="'exact'",
+            lower_bound='total_value - tolerance',
+            upper_bound='total_value + tolerance',
+            lower_inclusive='true',
+            upper_inclusive='false',
+            status="case when detail_sum >= total_value - tolerance
+                and detail_sum < total_value + tolerance then 'pass' else 'fail' end",
+            detail=total_detail,
+            source_file='file_name',
+            source_sheet='sheet_name',
+            source_cell='cell_ref',
+        ) }}
+    from compared
 ),
 
 parts_checked as (
     select
-        operation_id,
-        'parts of ' || file_name || ' ' || sheet_name || '!' || cell_ref as check_name,
-        'within_file' as check_level,
-        metric_code,
-        charge_code,
-        country_code,
-        parts_sum as derived_value,
-        parent_value as published_value,
-        'at_most' as qualifier,
-        cast(0 as double) as lower_bound,
-        parent_value + tolerance as upper_bound,
-        true as lower_inclusive,
-        false as upper_inclusive,
-        case when parts_sum < parent_value + tolerance then 'pass' else 'fail' end as status,
-        file_name || ', sheet ''' || sheet_name || ''', cell ' || cell_ref || ': the figure is '
-            || {{ as_figure('parent_value') }} || '; the rows under it (' || part_cells
-            || ') add up to ' || {{ as_figure('parts_sum') }} || ', which they may not exceed' as detail,
-        file_name as source_file,
-        sheet_name as source_sheet,
-        cell_ref as source_cell
+        {{ check_row(
+            operation_id='operation_id',
+            check_name="'parts of ' || file_name || ' ' || sheet_name || '!' || cell_ref",
+            check_level="'within_file'",
+            metric_code='metric_code',
+            charge_code='charge_code',
+            country_code='country_code',
+            derived_value='parts_sum',
+            published_value='parent_value',
+            qualifier="'at_most'",
+            lower_bound='0',
+            upper_bound='parent_value + tolerance',
+            lower_inclusive='true',
+            upper_inclusive='false',
+            status="case when parts_sum < parent_value + tolerance then 'pass' else 'fail' end",
+            detail=parts_detail,
+            source_file='file_name',
+            source_sheet='sheet_name',
+            source_cell='cell_ref',
+        ) }}
     from parts
 )
 

@@ -30,9 +30,9 @@ pairs as (
         end as is_older_than_other
     from submissions as a
     inner join submissions as b
-        on a.operation_id = b.operation_id
-        and a.country_code = b.country_code
-        and a.file_id <> b.file_id
+        on b.operation_id = a.operation_id
+        and b.country_code = a.country_code
+        and b.file_id <> a.file_id
 ),
 
 newer_counts as (

@@ -95,7 +95,7 @@ bounded as (
             when 'less_than' then published_value
         end as upper_bound,
         qualifier <> 'more_than' as lower_inclusive,
-        not (qualifier = 'less_than' or (qualifier = 'exact' and value_kind = 'mass')) as upper_inclusive
+        qualifier <> 'less_than' and (qualifier <> 'exact' or value_kind <> 'mass') as upper_inclusive
     from derived
 ),
 

@@ -71,7 +71,7 @@ outside_breakdown as (
         coalesce(sum(data_by_charge.arrests), 0) as by_any_charge,
         string_agg(
             data_by_charge.charge_code || ' ' || {{ as_figure('data_by_charge.arrests') }}, ', '
-            order by data_by_charge.arrests desc, data_by_charge.charge_code
+            order by data_by_charge.arrests desc, data_by_charge.charge_code asc
         ) filter (where not list_contains(breakdowns.charges, data_by_charge.charge_code)
             and data_by_charge.arrests > 0) as outside_charges
     from breakdowns
@@ -118,7 +118,8 @@ breakdown_checks as (
                 end
                 || case
                     when coalesce(data_arrests.value, 0) > outside_breakdown.by_any_charge
-                        then '; ' || {{ as_figure('coalesce(data_arrests.value, 0) - outside_breakdown.by_any_charge') }}
+                        then '; '
+                            || {{ as_figure('coalesce(data_arrests.value, 0) - outside_breakdown.by_any_charge') }}
                             || ' with no charge given'
                     else ''
                 end

@@ -5,6 +5,8 @@
 --   across_countries  each figure of each published source against the bounds its qualifier
 --                     gives (fct_published_figures), and the reporting countries against the
 --                     participants (below)
+-- Every level writes the same check row (macros/check_row.sql); this model adds which
+-- published source a check is about, and whether its failure blocks.
 -- status is 'pass' or 'fail'; a failing row blocks the publish where `blocking` is true: every
 -- check of the data, and the primary source's figures. A figure of another source that fails
 -- is reported (its detail says so, `conflict` when another source passes), never blocking.
@@ -31,19 +33,20 @@ country_values as (
     select operation_id, country_code, metric_code, cast(null as varchar) as charge_code, value
     from {{ ref('fct_country_totals') }}
     union all
-    select operation_id, country_code, 'arrests', charge_code, arrests
+    select operation_id, country_code, 'arrests' as metric_code, charge_code, arrests as value
     from {{ ref('fct_arrests_by_charge') }}
 ),
 
 contributions as (
-    -- the three largest contributions to each figure, with the cells they come from
+    -- the three largest contributions to each figure, with the cells they come from; equal
+    -- ones in the order of their country codes, so that every load writes the same sentence
     select
         operation_id,
         metric_code,
         charge_code,
         string_agg(
             country_code || ' ' || {{ as_figure('value') }} || ' (' || coalesce(source, '') || ')',
-            '; ' order by value desc
+            '; ' order by value desc, country_code asc
         ) filter (where contribution_rank <= 3) as largest
     from (
         select
@@ -52,52 +55,55 @@ contributions as (
             row_number() over (
                 partition by country_values.operation_id, country_values.metric_code,
                     country_values.charge_code
-                order by country_values.value desc
+                order by country_values.value desc, country_values.country_code asc
             ) as contribution_rank
         from country_values
         left join country_sources using (operation_id, country_code, metric_code)
-    )
+    ) as ranked
     group by operation_id, metric_code, charge_code
 ),
 
+{% set published_detail %}
+    case
+        when not published.is_primary and published.status = 'fail'
+            then published.source || ' is not the primary source: reported, not blocking; '
+        else ''
+    end
+    || case
+        when published.derived_value is null then 'no country reported this figure'
+        when published.metric_code = 'countries_participating'
+            then {{ as_figure('published.derived_value') }} || ' countries reported figures'
+        else 'largest contributions: ' || coalesce(contributions.largest, 'none')
+    end
+    || case
+        when published.conflict then '; the sources disagree: ' || published.other_sources
+        else ''
+    end
+{% endset %}
+
 published_checks as (
     select
-        published.operation_id,
-        published.check_name,
-        'across_countries' as check_level,
-        published.metric_code,
-        published.charge_code,
-        cast(null as varchar) as country_code,
-        published.derived_value,
-        published.value as published_value,
-        published.qualifier,
-        published.lower_bound,
-        published.upper_bound,
-        published.lower_inclusive,
-        published.upper_inclusive,
-        published.status,
-        case
-            when not published.is_primary and published.status = 'fail'
-                then published.source || ' is not the primary source: reported, not blocking; '
-            else ''
-        end
-        || case
-            when published.derived_value is null then 'no country reported this figure'
-            when published.metric_code = 'countries_participating'
-                then {{ as_figure('published.derived_value') }} || ' countries reported figures'
-            else 'largest contributions: ' || coalesce(contributions.largest, 'none')
-        end
-        || case
-            when published.conflict then '; the sources disagree: ' || published.other_sources
-            else ''
-        end as detail,
-        cast(null as varchar) as source_file,
-        cast(null as varchar) as source_sheet,
-        cast(null as varchar) as source_cell,
-        published.source,
-        published.is_primary,
-        published.is_primary as blocking,
-        published.conflict
+        {{ check_row(
+            with_source=true,
+            operation_id='published.operation_id',
+            check_name='published.check_name',
+            check_level="'across_countries'",
+            metric_code='published.metric_code',
+            charge_code='published.charge_code',
+            derived_value='published.derived_value',
+            published_value='published.value',
+            qualifier='published.qualifier',
+            lower_bound='published.lower_bound',
+            upper_bound='published.upper_bound',
+            lower_inclusive='published.lower_inclusive',
+            upper_inclusive='published.upper_inclusive',
+            status='published.status',
+            detail=published_detail,
+            source='published.source',
+            is_primary='published.is_primary',
+            blocking='published.is_primary',
+            conflict='published.conflict',
+        ) }}
     from published
     left join contributions
         on contributions.operation_id = published.operation_id
@@ -144,28 +150,23 @@ participation as (
 
 participation_checks as (
     select
-        operation_id,
-        'countries reporting = participants' as check_name,
-        'across_countries' as check_level,
-        cast(null as varchar) as metric_code,
-        cast(null as varchar) as charge_code,
-        cast(null as varchar) as country_code,
-        cast(reporting_count as double) as derived_value,
-        cast(participant_count as double) as published_value,
-        'exact' as qualifier,
-        cast(participant_count as double) as lower_bound,
-        cast(participant_count as double) as upper_bound,
-        true as lower_inclusive,
-        true as upper_inclusive,
-        case when reporting_count = participant_count then 'pass' else 'fail' end as status,
-        case when missing is not null then 'no figures from: ' || missing end as detail,
-        cast(null as varchar) as source_file,
-        cast(null as varchar) as source_sheet,
-        cast(null as varchar) as source_cell,
-        cast(null as varchar) as source,
-        cast(null as boolean) as is_primary,
-        true as blocking,
-        false as conflict
+        {{ check_row(
+            with_source=true,
+            operation_id='operation_id',
+            check_name="'countries reporting = participants'",
+            check_level="'across_countries'",
+            derived_value='reporting_count',
+            published_value='participant_count',
+            qualifier="'exact'",
+            lower_bound='participant_count',
+            upper_bound='participant_count',
+            lower_inclusive='true',
+            upper_inclusive='true',
+            status="case when reporting_count = participant_count then 'pass' else 'fail' end",
+            detail="case when missing is not null then 'no figures from: ' || missing end",
+            blocking='true',
+            conflict='false',
+        ) }}
     from participation
 ),
 
@@ -176,11 +177,8 @@ data_checks as (
 )
 
 select
-    data_checks.*,
-    cast(null as varchar) as source,
-    cast(null as boolean) as is_primary,
-    true as blocking,
-    false as conflict
+    -- the checks of the data itself: about no published source, and always blocking
+    {{ check_row(with_source=true, from_check_rows=true, blocking='true', conflict='false') }}
 from data_checks
 union all
 select * from published_checks
