@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration import build_state, load_plan, progress
+from orchestration.automation import recovery
 from orchestration.ingest.vocabulary import cached_vocabulary
 from orchestration.landing.land import MANIFEST, land_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
@@ -63,6 +64,8 @@ def land_raw_files(
     and land its cells, observations, ignored cells and quarantine with file/sheet/cell
     provenance. Files already landed by this reader are not read again."""
     paths = warehouse.paths
+    if recovery.PROCESS_TAG not in context.run.tags:  # started by the daemon: say who runs it
+        context.instance.add_run_tags(context.run.run_id, recovery.process_tags())
     progress.current().stage("Landing raw files")
     vocabulary = cached_vocabulary()
     version = reader_version()

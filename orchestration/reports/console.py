@@ -279,6 +279,9 @@ class LoadProgressBar:
     def landed(self, summary) -> None:
         self.summaries.append(summary)
 
+    def recovered(self, sentence: str) -> None:
+        self.progress.console.print(f"[yellow]Recovered:[/] {escape(sentence)}")
+
 
 def print_landing_summary(console: Console, summaries: list) -> None:
     if not summaries:
