@@ -14,8 +14,8 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
+from orchestration.reports.terminal import shown
 from orchestration.settings import current_paths
 
 app = typer.Typer(
@@ -37,7 +37,7 @@ EXIT_NOT_PUBLISHED, EXIT_USAGE, EXIT_BUSY, EXIT_QUERY = 1, 2, 3, 4
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    errors.print(f"[red]error:[/] {escape(message)}")
+    errors.print(f"[red]error:[/] {shown(message, keep_newlines=True)}")
     return typer.Exit(code)
 
 
@@ -122,7 +122,7 @@ def load(
         raise typer.Exit(EXIT_NOT_PUBLISHED)
     print_findings(errors, paths.build_database)
     for message in outcome.errors:
-        errors.print(f"[red]error:[/] {escape(message)}")
+        errors.print(f"[red]error:[/] {shown(message)}")
     last_good = (
         f"{paths.warehouse} is unchanged (the last good warehouse)"
         if paths.warehouse.exists()
@@ -164,8 +164,16 @@ def sql(
     limit: int = typer.Option(
         50, "--limit", min=1, help="Rows shown on screen (files get every row)."
     ),
+    timeout: float | None = typer.Option(
+        None,
+        "--timeout",
+        min=0.1,
+        help="Stop the query after this many seconds (default: JAD_SQL_TIMEOUT_SECONDS, else 60).",
+    ),
 ) -> None:
-    """Run a query on the published warehouse, read-only: print it, or write CSV/Parquet."""
+    """Run a query on the published warehouse, read-only: print it, or write CSV/Parquet.
+    The query reads the warehouse's tables and nothing else: no files, no ATTACH, no COPY,
+    no extensions, no settings; memory and time are limited. Exit 4 when it fails."""
     from orchestration.reports.export import QueryFailed, run_query
 
     paths = current_paths()
@@ -174,7 +182,9 @@ def sql(
     if csv and parquet:
         raise fail("choose one of --csv and --parquet", EXIT_USAGE)
     try:
-        run_query(console, paths.warehouse, query, csv=csv, parquet=parquet, limit=limit)
+        run_query(
+            console, paths.warehouse, query, csv=csv, parquet=parquet, limit=limit, timeout=timeout
+        )
     except QueryFailed as problem:
         raise fail(str(problem), EXIT_QUERY) from None
 
