@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from orchestration.reports.terminal import shown
+from orchestration.reports.terminal import shown, visible_output
 from orchestration.settings import current_paths
 
 app = typer.Typer(
@@ -73,10 +73,10 @@ def load(
     )
 
     paths = current_paths()
-    console.print(f"[bold]Loading[/] {paths.raw_dir} → {paths.warehouse}")
+    console.print(f"[bold]Loading[/] {shown(paths.raw_dir)} → {shown(paths.warehouse)}")
     started = time.monotonic()
     try:
-        with LoadProgressBar(console) as progress:
+        with LoadProgressBar(console) as progress, visible_output():
             outcome = run_load(
                 paths,
                 wait_seconds=None if wait else 0,
@@ -98,7 +98,7 @@ def load(
     if outcome.run_id is None:
         console.print(
             f"[green]Up to date:[/] nothing new in {outcome.up_to_date} operation(s) since they "
-            f"were published; {paths.warehouse} is unchanged (`jadwh load --force` reloads all)."
+            f"were published; {shown(paths.warehouse)} is unchanged (`jadwh load --force` reloads all)."
         )
         return
     print_landing_summary(console, progress.summaries)
@@ -111,9 +111,9 @@ def load(
         current = [op for op in outcome.operations if op not in held]
         if current:
             console.print(
-                f"[green]Published[/] {paths.warehouse} in {elapsed:.1f} s "
-                f"(run {outcome.run_id[:8]}): {', '.join(current)} current; "
-                f"reports in {paths.reports_dir}"
+                f"[green]Published[/] {shown(paths.warehouse)} in {elapsed:.1f} s "
+                f"(run {outcome.run_id[:8]}): {shown(', '.join(current))} current; "
+                f"reports in {shown(paths.reports_dir)}"
             )
         if not held:
             return
@@ -124,12 +124,13 @@ def load(
     for message in outcome.errors:
         errors.print(f"[red]error:[/] {shown(message)}")
     last_good = (
-        f"{paths.warehouse} is unchanged (the last good warehouse)"
+        f"{shown(paths.warehouse)} is unchanged (the last good warehouse)"
         if paths.warehouse.exists()
-        else f"no warehouse has been published at {paths.warehouse} yet"
+        else f"no warehouse has been published at {shown(paths.warehouse)} yet"
     )
     errors.print(
-        f"[red]Not published:[/] the load stopped at {', '.join(outcome.failed_steps) or 'a check'}; "
+        f"[red]Not published:[/] the load stopped at "
+        f"{shown(', '.join(outcome.failed_steps) or 'a check')}; "
         f"{last_good}. See run {outcome.run_id[:8]} in the Dagster UI (make ui)."
     )
     raise typer.Exit(EXIT_NOT_PUBLISHED)
@@ -233,7 +234,7 @@ def report(
     except KeyError as unknown:
         raise fail(str(unknown.args[0]), EXIT_USAGE) from None
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {shown(path)}")
 
 
 @app.command()
@@ -244,7 +245,7 @@ def docs() -> None:
     paths = current_paths()
     if not paths.build_database.exists():
         raise fail("no build database yet; run `jadwh load` first", EXIT_USAGE)
-    console.print(f"wrote {generate_dbt_docs(paths)}")
+    console.print(f"wrote {shown(generate_dbt_docs(paths))}")
 
 
 def main() -> None:  # pragma: no cover - console script entry

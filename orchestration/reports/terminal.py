@@ -10,7 +10,12 @@ prints such text through `shown`: each of these characters becomes a visible esc
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
+import sys
+from collections.abc import Iterator
+from typing import TextIO
 
 from rich.markup import escape
 
@@ -33,3 +38,39 @@ def visible(text: object, keep_newlines: bool = False) -> str:
 def shown(text: object, keep_newlines: bool = False) -> str:
     """`visible`, and safe inside Rich markup: what the terminal gets is what the text says."""
     return escape(visible(text, keep_newlines))
+
+
+class VisibleStream(io.TextIOBase):
+    """A text stream that passes on what is written to it with its control characters made
+    visible (newlines kept). For what others print while `jadwh load` runs (Dagster's log of
+    a failing step, a library's warning): it says it is no terminal, so nobody colours it."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(visible(text, keep_newlines=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", "utf-8")
+
+
+@contextlib.contextmanager
+def visible_output() -> Iterator[None]:
+    """While the body runs, what is written to sys.stdout and sys.stderr is made visible."""
+    with (
+        contextlib.redirect_stdout(VisibleStream(sys.stdout)),
+        contextlib.redirect_stderr(VisibleStream(sys.stderr)),
+    ):
+        yield
