@@ -15,6 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from orchestration.publish.lock import holder, unless_loading
 from orchestration.reports.terminal import shown, visible_output
 from orchestration.settings import current_paths
 
@@ -64,13 +65,7 @@ def load(
     and print the reconciliation. Exit 1 when a blocking check kept it from publishing."""
     from orchestration.load import NothingToLoad, run_load
     from orchestration.publish.lock import LoadInProgress
-    from orchestration.reports.console import (
-        LoadProgressBar,
-        print_findings,
-        print_held_back,
-        print_landing_summary,
-        print_reconciliation,
-    )
+    from orchestration.reports.console import LoadProgressBar, print_landing_summary
 
     paths = current_paths()
     console.print(f"[bold]Loading[/] {shown(paths.raw_dir)} → {shown(paths.warehouse)}")
@@ -102,10 +97,24 @@ def load(
         )
         return
     print_landing_summary(console, progress.summaries)
-    database = paths.warehouse if outcome.published else paths.build_database
-    if database.exists():
-        print_reconciliation(console, database)
     elapsed = time.monotonic() - started
+    # what the load built is read under the load lock: a load started meanwhile (the
+    # daemon's) would fail if this read its build database beside it
+    with unless_loading(paths.load_lock) as free:
+        _print_outcome(outcome, paths, elapsed, free)
+
+
+def _print_outcome(outcome, paths, elapsed: float, build_readable: bool) -> None:
+    from orchestration.reports.console import (
+        print_findings,
+        print_held_back,
+        print_reconciliation,
+    )
+
+    database = paths.warehouse if outcome.published else paths.build_database
+    if database.exists() and (outcome.published or build_readable):
+        print_reconciliation(console, database)
+    findings = print_findings if build_readable else _findings_later
     if outcome.published:
         held = outcome.held_back
         current = [op for op in outcome.operations if op not in held]
@@ -118,9 +127,9 @@ def load(
         if not held:
             return
         print_held_back(errors, held)
-        print_findings(errors, paths.build_database, only=list(held))
+        findings(errors, paths.build_database, only=list(held))
         raise typer.Exit(EXIT_NOT_PUBLISHED)
-    print_findings(errors, paths.build_database)
+    findings(errors, paths.build_database)
     for message in outcome.errors:
         errors.print(f"[red]error:[/] {shown(message)}")
     last_good = (
@@ -134,6 +143,13 @@ def load(
         f"{last_good}. See run {outcome.run_id[:8]} in the Dagster UI (make ui)."
     )
     raise typer.Exit(EXIT_NOT_PUBLISHED)
+
+
+def _findings_later(console: Console, database: Path, only: list[str] | None = None) -> None:
+    console.print(
+        "[yellow]Another load started meanwhile:[/] its build is not read beside it; "
+        "`jadwh quarantine` and the Dagster UI show the findings once it has finished"
+    )
 
 
 @app.command()
@@ -205,10 +221,27 @@ def quarantine(
             f"--severity must be error, warning or file_rejected, not {severity!r}", EXIT_USAGE
         )
     paths = current_paths()
-    source = paths.build_database if paths.build_database.exists() else paths.warehouse
-    if not source.exists():
+    if paths.build_database.exists():
+        # the latest load's quarantine, published or not: read under the load lock (a reader
+        # beside a load would make it fail), or, while a load runs, the published one
+        with unless_loading(paths.load_lock) as free:
+            if free:
+                print_quarantine(console, paths.build_database, operation, severity)
+                return
+        if not paths.warehouse.exists():
+            raise fail(
+                f"a load is running{holder(paths.load_lock)} and no warehouse has been "
+                "published yet; run `jadwh quarantine` again when it has finished",
+                EXIT_BUSY,
+            )
+        errors.print(
+            f"[yellow]A load is running{shown(holder(paths.load_lock))}:[/] this is the "
+            f"quarantine of the published warehouse {shown(paths.warehouse)}; run again when "
+            "the load has finished for the latest"
+        )
+    elif not paths.warehouse.exists():
         raise fail(f"no warehouse at {paths.warehouse} yet; run `jadwh load` first", EXIT_USAGE)
-    print_quarantine(console, source, operation, severity)
+    print_quarantine(console, paths.warehouse, operation, severity)
 
 
 @app.command()
