@@ -18,7 +18,12 @@ from orchestration import progress
 from orchestration.automation import recovery
 from orchestration.code_location import ASSETS, CHECKS
 from orchestration.load_plan import plan_load
-from orchestration.partitions import discovered_operations, partition_tags, register_operations
+from orchestration.partitions import (
+    FORCE_TAG,
+    discovered_operations,
+    partition_tags,
+    register_operations,
+)
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.publish.atomic import last_publish
 from orchestration.publish.lock import exclusive_load
@@ -62,9 +67,6 @@ def dagster_instance() -> dg.DagsterInstance:
         config.write_text((PROJECT_ROOT / "orchestration" / "dagster.yaml").read_text())
     return dg.DagsterInstance.get()
 
-
-# A forced load re-validates its operations (quality/validation.py): landing reads this tag.
-FORCE_TAG = "jad/force"
 
 # On a terminal the progress bar tells the story; Dagster's step log goes to the UI.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}

@@ -14,9 +14,9 @@ from orchestration.ingest.vocabulary import cached_vocabulary
 from orchestration.landing.land import MANIFEST, land_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
 from orchestration.landing.versions import reader_version
-from orchestration.partitions import ONE_RUN, OPERATIONS
+from orchestration.partitions import FORCE_TAG, ONE_RUN, OPERATIONS
 from orchestration.quality.expectations import LANDED
-from orchestration.quality.validation import validate_in_background, warm_up
+from orchestration.quality.validation import forget_validations, validate_in_background, warm_up
 from orchestration.resources import WarehouseResource
 
 OWNER = "team:data-engineering"
@@ -82,6 +82,9 @@ def land_raw_files(
             warm_up()  # an earlier load left work: this one's checks will validate
         summaries = land_operations(con, operation_dirs, vocabulary, version, on_reading=warm_up)
         load_plan.record_landed(con, {s.operation_id: s.contents for s in summaries})
+        if context.run.tags.get(FORCE_TAG) == "true":  # --force: validated again, whatever
+            forget_validations(con, [s.operation_id for s in summaries])
+            warm_up()
         # what landed needs nothing dbt builds: it is validated while dbt builds
         validate_in_background(
             con,

@@ -152,17 +152,25 @@ def test_a_dropped_cell_fails_conservation(last_good):
 
 def test_files_landed_after_the_last_validation_are_not_published(last_good):
     """Great Expectations results left by an earlier load never pass for this one's: when
-    a suite's check crashed or did not run, the operation's files are newer than its
-    validation, and the gate refuses."""
+    a suite's check crashed or did not run, the operation's files are not the files its
+    validation saw (they were re-landed, or one was removed), and the gate refuses. Which
+    files a validation saw is a digest, not a time: a validation that looks older than the
+    landing by the clock (a clock set back) is still current."""
     con = duckdb.connect(str(last_good.build_database))
     try:
         assert blocking_findings(con) == []
         (operation,) = con.execute(
             "select operation_id from raw.submissions order by file_name limit 1"
         ).fetchone()
-        con.execute(  # its operation's validations are a day older than its files
+        con.execute(  # a clock that jumped: validations a day "older" than the files
             "update quality.validations set validated_at = validated_at - interval 1 day "
             "where operation_id = ?",
+            [operation],
+        )
+        assert blocking_findings(con) == []
+        con.execute(  # a file landed again (by another reader, say), not validated since
+            """update raw.submissions set loaded_at = loaded_at + interval 1 second
+               where file_id = (select min(file_id) from raw.submissions where operation_id = ?)""",
             [operation],
         )
         findings = blocking_findings(con)
@@ -172,7 +180,10 @@ def test_files_landed_after_the_last_validation_are_not_published(last_good):
         "expectations landed_observations",
         "expectations mapped_observations",
     }
-    assert all(f.message.startswith(f"{operation}: not validated since") for f in findings)
+    assert all(
+        f.message.startswith(f"{operation}: not validated with its files as they are now")
+        for f in findings
+    )
 
 
 def test_the_next_load_validates_what_a_killed_load_left_unvalidated(last_good):
