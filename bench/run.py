@@ -17,6 +17,9 @@ For each size (operations of ~36 country files written by the corpus generator):
     landing_workers_N landing alone (no Dagster, no dbt) into a new database with N
                       reading processes (1 and 2): what parallel reading buys here
 
+and, once, landing alone on real files: the committed operation (time per file) and the
+wild corpus of tests/fixtures/wild (every file read or refused in its own process),
+
 each in its own process, with its peak resident memory. Prints a table and writes
 bench/results/latest.json.
 """
@@ -215,6 +218,39 @@ def bench_size(operations: int, work: Path, naive: bool, console: Console) -> di
     }
 
 
+def real_files(work: Path, console: Console) -> dict:
+    """Landing alone on real files: the committed operation (ingest per file) and the wild
+    corpus (tests/fixtures/wild: 155 files from spreadsheet libraries' test suites, each read
+    or refused in its own reading process). Time per file and the peak memory."""
+    wild = work / "wild" / "raw"
+    if not (wild / ".complete").exists():
+        shutil.rmtree(wild, ignore_errors=True)
+        manifest = next((ROOT / "raw").glob("*/operation.yaml"))  # its days and countries
+        submissions = wild / manifest.parent.name / "submissions"
+        submissions.mkdir(parents=True)
+        (submissions.parent / "operation.yaml").write_bytes(manifest.read_bytes())
+        sources = sorted(p for p in (ROOT / "tests/fixtures/wild/files").rglob("*") if p.is_file())
+        for number, source in enumerate(sources):
+            (submissions / f"{number:03d}_{source.name}").write_bytes(source.read_bytes())
+        (wild / ".complete").write_text("ok\n")
+    found = {}
+    for name, raw in (("committed", ROOT / "raw"), ("wild", wild)):
+        warm(raw)
+        result, rss = measure("landing", str(raw), str(work / f"{name}.duckdb"), "1")
+        files = max(result["files"], 1)
+        found[name] = {
+            "files": result["files"],
+            "seconds": round(result["seconds"], 3),
+            "ms_per_file": round(1000 * result["seconds"] / files, 1),
+            "peak_rss_mib": round(rss, 1),
+        }
+        console.print(
+            f"[bold]{name} files[/]: {result['files']} read in {result['seconds']:.2f} s "
+            f"({found[name]['ms_per_file']:.0f} ms a file), peak {rss:.0f} MiB"
+        )
+    return found
+
+
 def print_table(console: Console, sizes: list[dict]) -> None:
     table = Table(title="jad-warehouse benchmark", title_justify="left")
     for column in (
@@ -270,6 +306,7 @@ def main() -> None:
         bench_size(int(n), args.work, not args.skip_naive, console) for n in args.sizes.split(",")
     ]
     print_table(console, sizes)
+    real = real_files(args.work, console)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
@@ -283,6 +320,7 @@ def main() -> None:
         },
         "total_seconds": round(time.monotonic() - started, 1),
         "sizes": sizes,
+        "real_files": real,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

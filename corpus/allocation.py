@@ -72,7 +72,7 @@ def split_total(
 
 
 def draw_target(value: float, qualifier: str, rng: random.Random) -> int:
-    """A true total comfortably inside the bounds a qualifier gives (DESIGN.md)."""
+    """A true total comfortably inside the bounds a qualifier gives (README, "Reconciliation")."""
     if qualifier == "nearly":
         return rng.randint(round(value * 0.965), round(value * 0.995))
     if qualifier == "more_than":

@@ -46,14 +46,53 @@ PERSONAL_VALUES = (
 )
 
 
-def _xlsx(rows: list[list], sheet: str = "Sheet1") -> bytes:
+# Names written where no column screen looks: a title, a pair's value, a sheet's name, an
+# unknown header, a notes row, an unknown label under arrests, a day.
+FREE_TEXT_NAMES = (
+    "Kovačević",
+    "Babić",
+    "Horvat",
+    "Jurić",
+    "Šimić",
+    "Perić",
+    "Tadić",
+)
+
+
+def _xlsx(rows: list[list], sheet: str = "Sheet1", *more: tuple[str, list[list]]) -> bytes:
     book = openpyxl.Workbook()
     book.active.title = sheet
     for row in rows:
         book.active.append(row)
+    for name, sheet_rows in more:
+        extra = book.create_sheet(name)
+        for row in sheet_rows:
+            extra.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def free_text_workbook() -> bytes:
+    """A results workbook as a tired officer might fill it in, with people's names in every
+    kind of free text (FREE_TEXT_NAMES); its figures are ordinary."""
+    results = [
+        ["Report by officer Dragana Kovačević"],
+        ["Country:", "Croatia – contact Zoran Babić"],
+        [],
+        ["Date", "Persons checked", "Witness Tomislav Jurić"],
+        ["24.09.2020", 10, 1],
+        ["25.09.2020", 12, 2],
+        [],
+        ["Note: suspect Branka Šimić (born 12.03.1985) was released"],
+    ]
+    arrests = [
+        ["Charge", "Arrests"],
+        ["Migrant smuggling", 3],
+        ["Goran Perić", 1],
+        ["Tadić, 26.09.2020", 1],
+    ]
+    return _xlsx(results, "Horvat Ivan", ("Arrests", arrests))
 
 
 def _results(country_line: list | None) -> bytes:

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
-#: Canonical metrics (DESIGN.md), in the order a coordinator's template lists them.
+#: Canonical metrics (metrics.csv), in the order a coordinator's template lists them.
 METRICS = (
     "officers_deployed",
     "persons_checked",

@@ -4,7 +4,7 @@ other countries, days and values.
 Here the direction is reversed: the truth is drawn first (scaled from the seed's orders
 of magnitude by the number of countries and days), and the published figures of each
 operation.yaml are derived from it with qualifiers chosen so that they reconcile under
-DESIGN.md's bounds (nearly, more_than, exact).
+the README's bounds (nearly, more_than, exact).
 """
 
 from __future__ import annotations

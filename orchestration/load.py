@@ -1,7 +1,7 @@
 """One load: every asset materialised through Dagster, in process, under the load lock.
 
 In process because the multiprocess executor re-imports the code for every step (~10 s
-each here, FIELD-NOTES); one `dbt build` per load, never one per file.
+each here); one `dbt build` per load, never one per file.
 """
 
 from __future__ import annotations

@@ -75,6 +75,9 @@ def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadP
             pending = _pending(con)
         finally:
             con.close()
+    if (set(published) | set(held)) - set(operations):
+        # an operation left raw/: the next load takes it out of the build and the warehouse
+        return LoadPlan(list(operations), 0)
     # an operation held back with these very inputs would be held back again: it waits for
     # a change of its files, the reader or the models (or --force)
     needed = [
@@ -105,6 +108,12 @@ def record_published(con: duckdb.DuckDBPyConnection, operations: list[str]) -> N
 def record_held_back(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
     """After a publish: these operations, as landed, failed their checks."""
     _move(con, LANDED, HELD_BACK, operations)
+
+
+def forget_operations(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
+    """Operations that left raw/: nothing of them is landed, published or held back."""
+    for name in (LANDED, PUBLISHED, HELD_BACK):
+        _drop(con, name, operations)
 
 
 def _move(con: duckdb.DuckDBPyConnection, source: str, target: str, operations: list[str]) -> None:

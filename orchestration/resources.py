@@ -1,6 +1,6 @@
 """Dagster resources: where the files are, the build database, and dbt.
 
-`WarehouseResource` carries the two paths of DESIGN.md (JAD_RAW_DIR, JAD_WAREHOUSE) and what
+`WarehouseResource` carries the two paths a user sets (JAD_RAW_DIR, JAD_WAREHOUSE) and what
 derives from them; `DuckDBResource` opens the private build database the load writes into
 (never the published file, which analysts hold open).
 """

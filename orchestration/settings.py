@@ -1,12 +1,12 @@
-"""Where things live on disk, from the two environment variables of DESIGN.md.
+"""Where things live on disk, from the two environment variables a user sets.
 
 `JAD_RAW_DIR` (default `raw/`) and `JAD_WAREHOUSE` (default `warehouse/jad.duckdb`) are all a
 user sets. Everything else is derived from them, so that Dagster, dbt and the CLI agree:
 
 - the published warehouse is `JAD_WAREHOUSE`; analysts open it read-only;
 - loads write into a private build file in `<warehouse dir>/.build/`, which only the loader
-  opens, and publish a copy by atomic replace (FIELD-NOTES: a DuckDB file open for writing
-  cannot be opened by anyone else).
+  opens, and publish a copy by atomic replace (a DuckDB file open for writing
+  cannot be opened by any other process).
 """
 
 from __future__ import annotations
@@ -66,6 +66,11 @@ class Paths:
         return self.build_database.with_suffix(".raw_files.json")
 
     @property
+    def withheld_dir(self) -> Path:
+        """Texts kept out of the warehouse, for the steward (landing/withheld.py)."""
+        return self.build_dir / "withheld"
+
+    @property
     def validation_snapshots(self) -> Path:
         """Where landing leaves what Great Expectations validates during the dbt build."""
         return self.build_dir / "snapshots"
@@ -109,6 +114,6 @@ def current_paths() -> Paths:
 
 
 def export_for_dbt(paths: Paths) -> None:
-    """Give dbt's profiles.yml the absolute build path (FIELD-NOTES: absolute before dbt sees it)."""
+    """Give dbt's profiles.yml the absolute build path (dbt runs in its own folder: a relative path would point elsewhere)."""
     os.environ["JAD_DBT_DATABASE"] = str(paths.build_database)
     os.environ.setdefault("DO_NOT_TRACK", "1")

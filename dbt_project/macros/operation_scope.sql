@@ -1,4 +1,4 @@
-{#- Incremental work by operation (issue 6). A load writes the operations whose files changed
+{#- Incremental work by operation. A load writes the operations whose files changed
     into raw.build_scope and passes `use_build_scope: true` (a constant, so that dbt's
     partial parse survives from one load to the next); incremental models then delete and
     rebuild only those operations' rows. Without the var (`dbt build` by hand), or on

@@ -1,4 +1,4 @@
-"""The load as a Dagster job: every asset and check, in process (FIELD-NOTES: the
+"""The load as a Dagster job: every asset and check, in process (the
 multiprocess executor re-imports the code for every step, ~10 s each here)."""
 
 import dagster as dg

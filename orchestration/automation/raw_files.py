@@ -1,6 +1,6 @@
 """What is in raw/ now, by content: the sensor's view of the world.
 
-A file is identified by the sha256 of its bytes (DESIGN.md), never by its modification
+A file is identified by the sha256 of its bytes, never by its modification
 time: a fresh clone gives every file the same time. To keep a tick cheap, a file whose
 size, modification time, change time and inode are unchanged since the last tick keeps its
 known hash; any other file is hashed again (so a touched but unchanged file triggers

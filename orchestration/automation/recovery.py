@@ -3,7 +3,7 @@
 A run killed with SIGKILL (or lost with its machine) on a persistent Dagster instance
 (`DAGSTER_HOME`, as `make run` and `make ui` set it) stays STARTED for ever and keeps its
 claim on the `warehouse_writer` pool: the next run that needs the pool waits on it for ever,
-and the daemon's run queue counts it as in progress and launches nothing (FIELD-NOTES). An
+and the daemon's run queue counts it as in progress and launches nothing. An
 ephemeral instance hides this: it dies with its run.
 
 So before a load starts a run (`jadwh load`), and at every tick of the nightly schedule and

@@ -8,6 +8,7 @@ resubmissions of one country (file times do not survive a clone).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -29,8 +30,25 @@ class CountryEvidence:
 
 def countries_in_text(text: str, vocabulary: Vocabulary) -> set[str]:
     """Country codes whose alias occurs as whole words in `text`."""
-    padded = f" {word_key(text)} "
-    return {code for alias, code in vocabulary.country_alias_keys if f" {alias} " in padded}
+    key = word_key(text)
+    padded = f" {key} "
+    by_first_word = _aliases_by_first_word(vocabulary.country_alias_keys)
+    return {
+        code
+        for word in set(key.split())
+        for alias, code in by_first_word.get(word, ())
+        if f" {alias} " in padded
+    }
+
+
+@functools.lru_cache(maxsize=8)
+def _aliases_by_first_word(aliases: tuple[tuple[str, str], ...]) -> dict[str, list]:
+    """The aliases by their first word: a text is compared with the aliases that can start
+    at one of its words, not with all of them."""
+    index: dict[str, list] = {}
+    for alias, code in aliases:
+        index.setdefault(alias.split(" ", 1)[0], []).append((alias, code))
+    return index
 
 
 def country_from_pair(value_text: str, vocabulary: Vocabulary) -> str | None:

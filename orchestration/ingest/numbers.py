@@ -5,6 +5,7 @@ show it unambiguously vote (`2,5`, `1.234.567`), and `1.234` is read the file's 
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -109,5 +110,7 @@ def to_float(number: NumberText, decimal_separator: str | None) -> float:
         if decimal in fraction:
             raise ValueError(f"two decimal separators in {body!r}")
         body = f"{integer}.{fraction}" if fraction else integer
-    value = float(body) * 10**number.exponent
+    value = float(f"{body}e{number.exponent}")
+    if not math.isfinite(value):
+        raise ValueError(f"{body}E{number.exponent} is beyond any figure")
     return -value if number.negative else value

@@ -12,6 +12,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO
 
@@ -170,7 +171,17 @@ def _zip_kind(data: bytes, limits: Limits) -> str:
         else:
             kind = _ooxml_kind(archive, names)
         _check_xml(archive, entries)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, KeyError) as error:
+        if kind == "xlsx":
+            _check_dimensions(archive, limits)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        NotImplementedError,  # a compression method zipfile does not know
+        EOFError,
+        ValueError,
+        KeyError,
+    ) as error:
         raise UnreadableFile(
             "corrupt_file", f"the file is a damaged zip container ({error})"
         ) from error
@@ -206,6 +217,70 @@ def _ooxml_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
     else:
         what = "a zip archive"
     raise UnreadableFile("not_a_spreadsheet", f"the file is {what}, not an xlsx or ods workbook")
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?P<ref>[A-Z0-9:$]+)"')
+_CORNER = re.compile(rb"^\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
+
+
+def _check_dimensions(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """A worksheet that declares a used range beyond the cell limit ('A1:XFD1048576') is
+    refused before calamine builds it: calamine holds a sheet's used range as one dense
+    block, so a lone far cell would cost billions of cells of memory."""
+    for entry in archive.infolist():
+        name = entry.filename.replace("\\", "/").lower()
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        with archive.open(entry) as part:
+            head = part.read(4096)
+        match = _DIMENSION.search(head)
+        if not match or b":" not in match["ref"]:
+            continue
+        first, last = (_CORNER.match(corner) for corner in match["ref"].split(b":", 1))
+        if not (first and last):
+            continue
+        rows = int(last["row"]) - int(first["row"]) + 1
+        columns = _column_number(last["col"]) - _column_number(first["col"]) + 1
+        if rows * columns <= limits.max_cells_per_file and rows <= limits.max_rows_per_sheet:
+            continue
+        # the declared range may overstate: what counts is where the cells really are
+        with archive.open(entry) as part:
+            refs = [_CORNER.match(r) for r in _CELL_REF.findall(part.read())]
+        refs = [r for r in refs if r]
+        if not refs:
+            continue
+        row_numbers = [int(r["row"]) for r in refs]
+        col_numbers = [_column_number(r["col"]) for r in refs]
+        rows = max(row_numbers) - min(row_numbers) + 1
+        columns = max(col_numbers) - min(col_numbers) + 1
+        match = {
+            "ref": f"{_letters(min(col_numbers))}{min(row_numbers)}:{_letters(max(col_numbers))}{max(row_numbers)}".encode()
+        }
+        if rows * columns > limits.max_cells_per_file or rows > limits.max_rows_per_sheet:
+            raise UnreadableFile(
+                "too_many_rows" if rows > limits.max_rows_per_sheet else "too_many_cells",
+                f"the sheet {entry.filename} spans {match['ref'].decode()} ({rows:,} rows by "
+                f"{columns:,} columns), over the limits of {limits.max_rows_per_sheet:,} rows and "
+                f"{limits.max_cells_per_file:,} cells (JAD_LIMIT_ROWS, JAD_LIMIT_CELLS)",
+            )
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3}\d+)"')
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.decode():
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _check_expansion(entries: list[zipfile.ZipInfo], size: int, limits: Limits) -> None:

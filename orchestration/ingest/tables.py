@@ -263,7 +263,8 @@ def _build_table(
     parents: int | None = None
     if _is_sub_header(header_row + 1, run, first_col, last_col, by_row, taken, merged):
         parents, header_row = header_row, header_row + 1
-    body = _body_rows(header_row, first_col, last_col, cells, by_row, taken)
+    header_band = [header_row] if parents is None else [parents, header_row]
+    body = _body_rows(header_band, first_col, last_col, cells, by_row, taken)
     if not body and not is_header_run(run):
         return None  # an empty table is only believed when the vocabulary knows its header
     # Label columns without a header (a blank top-left corner) belong to the table too.
@@ -287,7 +288,7 @@ def _build_table(
 
 
 def _body_rows(
-    header_row: int,
+    header_band: list[int],
     first_col: int,
     last_col: int,
     cells: dict[tuple[int, int], CellInfo],
@@ -298,7 +299,10 @@ def _body_rows(
     the header any more. A table goes on across blank rows and section headings ('ARRESTS'
     alone in the label column) while the rows after them still have their figures under
     the header's columns; a TOTAL row may follow one blank."""
-    header_cols = {c.col for c in by_row.get(header_row, []) if first_col <= c.col <= last_col}
+    header_row = header_band[-1]
+    header_cols = {
+        c.col for r in header_band for c in by_row.get(r, []) if first_col <= c.col <= last_col
+    }
     body: list[int] = []
     row, last_row = header_row + 1, max(by_row, default=header_row)
 
@@ -355,11 +359,8 @@ def _next_fitting_row(
             continue
         numbers = [c for c in cells_in_row if c.is_numeric]
         fits = numbers and all(c.col in header_cols for c in numbers)
-        labelled = numbers and any(
-            c.kind == "text" and c.col < min(n.col for n in numbers) for c in cells_in_row
-        )
         alike = all(kinds.get(c.col) == _kind_of(c) for c in cells_in_row)
-        keep = fits and labelled and alike and not _is_note_row(cells_in_row)
+        keep = fits and alike and len(cells_in_row) >= 2 and not _is_note_row(cells_in_row)
         return following if keep else None
     return None
 

@@ -38,6 +38,16 @@ LABEL_SEEDS: dict[str, tuple[str, str]] = {
     "value_markers.csv": ("marker", "meaning"),
 }
 
+# Words that may appear in titles and sheet names and name no one ('Results', 'Tabelle1').
+DOCUMENT_WORDS = "document_words.csv"
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text as the screen compares them: runs of letters, by label key."""
+    return _LETTERS.findall(label_key(text))
+
+
 # Field roles whose column holds what is measured rather than what qualifies it.
 VALUE_ROLES = frozenset({"value", "quantity"})
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -73,6 +83,9 @@ class Vocabulary:
     country_codes: frozenset[str]
     conventions: dict[str, Language] = field(default_factory=dict)  # by country code
     known_words: frozenset[str] = field(default_factory=frozenset)
+    # every word of every seed label and of document_words.csv: text made of these alone
+    # may be published (screening.py)
+    screen_words: frozenset[str] = field(default_factory=frozenset)
     # (alias key, country code) for names, longest first; codes (HR, HRV) for file names.
     country_alias_keys: tuple[tuple[str, str], ...] = ()
     country_codes_by_code_alias: dict[str, str] = field(default_factory=dict)
@@ -205,6 +218,12 @@ def load_vocabulary(seeds_dir: Path | None = None) -> Vocabulary:
                 words.add(label_key(word))
                 if row.get("language"):
                     word_languages[word.lower()].add(row["language"])
+    screen_words = {
+        word
+        for file_name, (kind, _) in LABEL_SEEDS.items()
+        for row in _read(seeds_dir / file_name)
+        for word in words_of(row["alias" if kind == "country" else "label"])
+    } | {word for row in _read(seeds_dir / DOCUMENT_WORDS) for word in words_of(row["word"])}
     language_rows = _read(seeds_dir / "languages.csv")
     languages = {
         row["language"]: Language(row["decimal_separator"], row["date_order"])
@@ -222,6 +241,7 @@ def load_vocabulary(seeds_dir: Path | None = None) -> Vocabulary:
         country_codes=countries,
         conventions=conventions,
         known_words=frozenset(words),
+        screen_words=frozenset(screen_words),
         country_alias_keys=tuple(sorted(alias_keys.items(), key=lambda kv: -len(kv[0]))),
         seeds_dir=seeds_dir,
         country_codes_by_code_alias=code_aliases,

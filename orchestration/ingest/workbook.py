@@ -11,6 +11,8 @@ parts (error_cells.py) so that no cell vanishes.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 
 import python_calamine
@@ -53,17 +55,50 @@ def read_workbook(
     except Exception:  # noqa: BLE001 - a part calamine can read but we cannot parse
         errors = {}
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [_calamine_sheet(book, name, errors, limits) for name in book.sheet_names]
+        return Workbook(_calamine_sheets(data, errors, limits))
     except UnreadableFile:
         raise
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # calamine's panics derive from BaseException
+        if kind == "ods" and (unindented := _without_indentation(data)) is not None:
+            try:
+                return Workbook(_calamine_sheets(unindented, errors, limits))
+            except (UnreadableFile, KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # noqa: BLE001 - the first error is the one to report
+                pass
         raise UnreadableFile(
             "corrupt_file", f"the {kind} workbook cannot be read ({_first_line(error)})"
         ) from None
-    return Workbook(sheets)
+
+
+def _calamine_sheets(data: bytes, errors: ErrorCells, limits: Limits) -> list[Sheet]:
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return [_calamine_sheet(book, name, errors, limits) for name in book.sheet_names]
+
+
+_INDENTATION = re.compile(rb">\s+<(?!/text:)")
+
+
+def _without_indentation(data: bytes) -> bytes | None:
+    """An ods whose content.xml is pretty-printed (KSpread writes it so): calamine expects
+    no text between table elements. The same workbook with that indentation removed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as source:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+                for entry in source.infolist():
+                    part = source.read(entry.filename)
+                    if entry.filename == "content.xml":
+                        part = _INDENTATION.sub(b"><", part)
+                    stored = (
+                        zipfile.ZIP_STORED if entry.filename == "mimetype" else zipfile.ZIP_DEFLATED
+                    )
+                    target.writestr(entry.filename, part, compress_type=stored)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return None
+    return buffer.getvalue()
 
 
 def _calamine_sheet(

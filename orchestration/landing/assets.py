@@ -11,15 +11,25 @@ from dagster_duckdb import DuckDBResource
 from orchestration import build_state, load_plan, progress
 from orchestration.automation import recovery
 from orchestration.ingest.vocabulary import cached_vocabulary
-from orchestration.landing.land import MANIFEST, land_operations
+from orchestration.landing import withheld
+from orchestration.landing.land import MANIFEST, land_operations, purge_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
 from orchestration.landing.versions import reader_version
-from orchestration.partitions import FORCE_TAG, ONE_RUN, OPERATIONS
+from orchestration.partitions import FORCE_TAG, ONE_RUN, OPERATIONS, discovered_operations
 from orchestration.quality.expectations import LANDED
 from orchestration.quality.validation import forget_validations, validate_in_background, warm_up
 from orchestration.resources import WarehouseResource
 
 OWNER = "team:data-engineering"
+
+
+def known_operations(con) -> set[str]:
+    """The operations the build holds (landed manifests, or manifests that failed)."""
+    rows = con.execute(
+        "select operation_id from raw.operations union select operation_id from raw.manifest_problems"
+    ).fetchall()
+    return {r[0] for r in rows}
+
 
 RAW_DESCRIPTIONS = {
     "operations": "One row per operation manifest (raw/<operation_id>/operation.yaml).",
@@ -80,7 +90,20 @@ def land_raw_files(
                 context.log.warning(f"{operation_id}: no {MANIFEST} under {paths.raw_dir}; skipped")
         if build_state.pending_operations(con):
             warm_up()  # an earlier load left work: this one's checks will validate
-        summaries = land_operations(con, operation_dirs, vocabulary, version, on_reading=warm_up)
+        removed = sorted(known_operations(con) - set(discovered_operations(paths)))
+        if removed:
+            purge_operations(con, removed)
+            withheld.forget(paths.withheld_dir, removed)
+            load_plan.forget_operations(con, removed)
+            context.log.info(f"left raw/, left the build: {', '.join(removed)}")
+        summaries = land_operations(
+            con,
+            operation_dirs,
+            vocabulary,
+            version,
+            on_reading=warm_up,
+            withheld_dir=paths.withheld_dir,
+        )
         load_plan.record_landed(con, {s.operation_id: s.contents for s in summaries})
         if context.run.tags.get(FORCE_TAG) == "true":  # --force: validated again, whatever
             forget_validations(con, [s.operation_id for s in summaries])

@@ -7,8 +7,8 @@ and marked absent.
 
 What the load does per file is only the reading: everything the warehouse already knows
 is asked once per load, and rows are written in batches of files (one Arrow append per
-table and batch, one transaction per batch), never file by file (FIELD-NOTES: executemany
-is 740x slower than an append). Many files are read on every core.
+table and batch, one transaction per batch), never file by file (measured here:
+executemany is 740x slower than an append). Many files are read on every core.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from orchestration.ingest.limits import Limits
 from orchestration.ingest.records import QuarantineItem
 from orchestration.ingest.submission import OperationWindow
 from orchestration.ingest.vocabulary import Vocabulary
+from orchestration.landing import withheld
 from orchestration.landing.isolation import Outcome, read_isolated
-from orchestration.landing.manifest import Operation, read_manifest
+from orchestration.landing.manifest import ManifestError, Operation, read_manifest
 from orchestration.landing.raw_tables import (
     FILE_TABLES,
     append,
@@ -111,8 +112,10 @@ def land_operations(
     progress: LoadProgress | None = None,
     workers: int | None = None,
     on_reading=None,
+    withheld_dir: Path | None = None,
 ) -> list[LandingSummary]:
-    """Land the manifests and every new or changed submission of the given operations."""
+    """Land the manifests and every new or changed submission of the given operations; the
+    texts screening withheld go to `withheld_dir` (none kept when it is None)."""
     progress = progress or current()
     limits = Limits.from_environment()
     create_raw_schema(con)
@@ -121,15 +124,24 @@ def land_operations(
     summaries: dict[str, LandingSummary] = {}
     batch = _Batch(now, reader_version, known)
     to_read: list[ToRead] = []
+    problems: dict[str, str] = {}
+    presence: dict[str, set[str]] = {}
     for operation_dir in operation_dirs:
-        operation = read_manifest(operation_dir / MANIFEST)
+        try:
+            operation = read_manifest(operation_dir / MANIFEST)
+        except ManifestError as problem:
+            # a manifest that breaks the interface holds back its own operation only
+            problems[operation_dir.name] = str(problem)
+            summaries[operation_dir.name] = LandingSummary(operation_dir.name, changed=True)
+            summaries[operation_dir.name].rejected.append(f"{MANIFEST}: {problem}")
+            continue
         op = operation.operation_id
         summary = summaries[op] = LandingSummary(op)
         summary.contents[f"{op}/{MANIFEST}"] = operation.manifest_sha256
         window = OperationWindow(operation.start_date, operation.end_date)
         files = submission_files(operation_dir)
         progress.files_found(op, len(files))
-        present: set[str] = set()
+        present = presence[op] = set()
         for path in files:
             relative = path.relative_to(operation_dir).as_posix()
             file_id, size = _identity(path, relative)
@@ -179,11 +191,54 @@ def land_operations(
         if reading.status == "rejected":
             summary.rejected.append(f"{item.relative}: {reading.quarantine[0].message}")
         batch.file(item, landed)
+        if withheld_dir is not None:
+            withheld.keep(
+                withheld_dir, item.operation_id, item.file_id, reading.file_name, landed.withheld
+            )
         progress.file_done(item.operation_id, item.relative, read=True)
         if batch.files >= BATCH_FILES:
             batch.flush(con)
     batch.flush(con, final=True, changed=[s.operation_id for s in summaries.values() if s.changed])
+    if withheld_dir is not None:
+        for op, present in presence.items():
+            withheld.prune(withheld_dir, op, present)
+    record_manifest_problems(con, [d.name for d in operation_dirs], problems, now)
     return list(summaries.values())
+
+
+def record_manifest_problems(
+    con: duckdb.DuckDBPyConnection, operations: list[str], problems: dict[str, str], at
+) -> None:
+    """The manifests of these operations as they stand now: a problem holds back its
+    operation (quality/gate.py) until the manifest is mended."""
+    con.execute(
+        "delete from raw.manifest_problems where operation_id in (select unnest(?::varchar[]))",
+        [operations],
+    )
+    if problems:
+        con.executemany(
+            "insert into raw.manifest_problems values (?, ?, ?)",
+            [(op, message, at) for op, message in problems.items()],
+        )
+
+
+def purge_operations(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
+    """Operations whose folder left raw/: every row of them leaves the build (the warehouse
+    published next no longer has them); their files were never touched."""
+    if not operations:
+        return
+    tables = con.execute(
+        """
+        select t.schema_name, t.table_name from duckdb_tables() t
+        join duckdb_columns() c using (database_name, schema_name, table_name)
+        where c.column_name = 'operation_id' and t.database_name = current_database()
+        """
+    ).fetchall()
+    for schema, table in tables:
+        con.execute(
+            f'delete from "{schema}"."{table}" where operation_id in (select unnest(?::varchar[]))',
+            [operations],
+        )
 
 
 def _read_all(

@@ -1,6 +1,6 @@
-"""The operation manifest `raw/<operation_id>/operation.yaml`: an interface (DESIGN.md).
+"""The operation manifest `raw/<operation_id>/operation.yaml`: an interface (README, "Adding an operation").
 
-Operations are added by writing this file; every field of DESIGN.md is accepted and more may
+Operations are added by writing this file; every documented field is accepted and more may
 be added at the top level. This module has one job: bytes of a manifest -> an `Operation`,
 or a `ManifestError` that lists every problem, one sentence each, naming the file and the
 field (`published[2].figures[3].value: ...`). It never raises anything else on any input.

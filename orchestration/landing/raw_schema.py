@@ -55,6 +55,7 @@ RAW_TABLES: dict[str, str] = {
         operation_id varchar, file_id varchar, sheet_name varchar, column_letter varchar,
         header_text varchar, values_dropped integer, detected_by varchar""",
     "pending_operations": "operation_id varchar, changed_at timestamp, landing_number bigint",
+    "manifest_problems": "operation_id varchar, message varchar, detected_at timestamp",
     "build_state": "name varchar, value varchar",
     "build_scope": "operation_id varchar",
     "quarantine": """
@@ -64,7 +65,7 @@ RAW_TABLES: dict[str, str] = {
 }
 
 # What the warehouse keeps for itself, not data: operations whose models are stale.
-STATE_TABLES = ("pending_operations", "build_state", "build_scope")
+STATE_TABLES = ("pending_operations", "build_state", "build_scope", "manifest_problems")
 # The tables dbt reads as sources; each is an asset of the landing step.
 SOURCE_TABLES = tuple(t for t in RAW_TABLES if t not in STATE_TABLES)
 # Tables whose rows belong to one file and are replaced together when it is read again.

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from orchestration.ingest.limits import Limits
 from orchestration.ingest.records import QuarantineItem, SubmissionReading
+from orchestration.ingest.screening import WithheldText, screen_reading
 from orchestration.ingest.submission import OperationWindow, read_submission
 from orchestration.ingest.vocabulary import Vocabulary, cached_vocabulary
 from orchestration.landing.raw_schema import as_columns
@@ -42,6 +43,7 @@ class Landed:
 
     reading: SubmissionReading  # sheets, cells, observations and ignored moved to columns
     columns: dict[str, dict[str, list]] = field(default_factory=dict)
+    withheld: list[WithheldText] = field(default_factory=list)  # texts the warehouse won't hold
 
     def rows(self, table: str) -> int:
         return len(self.columns.get(table, {}).get("file_id", []))
@@ -68,7 +70,9 @@ def path_of(item: ToRead) -> Path:
 
 
 def read_in_worker(item: ToRead, data: bytes) -> Landed:
-    return landed(item, read_one(item, data, _vocabulary))
+    """Read, then screen: no text the vocabulary does not know leaves this process."""
+    reading = read_one(item, data, _vocabulary)
+    return landed(item, reading, screen_reading(reading, _vocabulary))
 
 
 def read_one(item: ToRead, data: bytes, vocabulary: Vocabulary) -> SubmissionReading:
@@ -86,13 +90,15 @@ def refusal(item: ToRead, problem: QuarantineItem) -> SubmissionReading:
     )
 
 
-def landed(item: ToRead, reading: SubmissionReading) -> Landed:
+def landed(
+    item: ToRead, reading: SubmissionReading, withheld: list[WithheldText] | None = None
+) -> Landed:
     key = dict(operation_id=item.operation_id, file_id=item.file_id)
     columns = {
         table: as_columns(table, getattr(reading, field_name), **key)
         for table, field_name in COLUMNAR.items()
     }
-    return Landed(replace(reading, **{f: [] for f in COLUMNAR.values()}), columns)
+    return Landed(replace(reading, **{f: [] for f in COLUMNAR.values()}), columns, withheld or [])
 
 
 def _reject_unidentified(reading: SubmissionReading) -> None:

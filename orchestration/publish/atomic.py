@@ -3,7 +3,7 @@
 What is published is composed first (compose.py): the build, with each held-back
 operation as it was published last.
 
-DuckDB locks a file open for writing against every other process (FIELD-NOTES), so a load
+DuckDB locks a file open for writing against every other process, so a load
 never writes the published file: it copies the checkpointed build file beside it and
 `os.replace`s it over the published path. Analysts holding the old file keep their snapshot;
 new connections see the new data; a crash before the rename leaves the old file untouched.

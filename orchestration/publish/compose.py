@@ -48,7 +48,7 @@ def compose(
     shutil.copyfile(build, target)
     con = connections.connect(str(target))
     try:
-        operations = _operations(con)
+        operations = sorted(set(_operations(con)) | set(held))
         earlier = _earlier_statuses(con, previous) if previous else {}
         kept = _operations_in(con, "previous") if previous else set()
         tables = _operation_tables(con)

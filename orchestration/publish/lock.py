@@ -1,6 +1,6 @@
 """One writer at a time: an exclusive lock on the build folder.
 
-Two loads writing one build database would fight over DuckDB's lock (FIELD-NOTES). Every
+Two loads writing one build database would fight over DuckDB's lock (one writing process per file). Every
 step that opens the build database holds this lock while it does, and `jadwh load` holds it
 for its whole run, so a second load waits for the first, or, asked not to wait, is refused
 with one sentence. The lock is re-entrant within a process: the steps of a load run inside
@@ -138,7 +138,7 @@ def unless_loading(lock_path: Path, wait_seconds: float = READER_WAIT_SECONDS) -
     """For readers of the build database outside a load: hold the load lock (True) while
     the body reads, or, when a load keeps it past `wait_seconds`, hold nothing (False) and
     let the body read something else. DuckDB refuses a writer while anyone else has the file
-    open, even read-only: a reader beside a load would make the load fail (FIELD-NOTES)."""
+    open, even read-only: a reader beside a load would make the load fail."""
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(exclusive_load(lock_path, wait_seconds, reader=True))

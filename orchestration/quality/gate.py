@@ -3,7 +3,7 @@ asset checks report and the publish asset decides on, however the publish was st
 Each finding names the operation it holds back; one without an operation (a dbt model or
 test that failed) puts the whole build in doubt.
 
-Blocking (DESIGN.md, issue 5): a dbt model or test that failed, a reconciliation that does
+Blocking: a dbt model or test that failed, a reconciliation that does
 not add up, a cell lost or counted twice (conservation), an error-level quarantine item
 (a file read in part), an error-level expectation of Great Expectations, an operation that Great Expectations has
 not validated with its files as they are now.
@@ -293,11 +293,22 @@ def build_findings(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.operation_id is None]
 
 
+def manifest_problems(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    """An operation whose manifest breaks the interface: nothing of it can be trusted."""
+    if not _table_exists(con, "raw", "manifest_problems"):
+        return []
+    rows = con.execute(
+        "select operation_id, message from raw.manifest_problems order by operation_id"
+    ).fetchall()
+    return [Finding("manifest", message, operation) for operation, message in rows]
+
+
 def blocking_findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     """Everything that keeps this build, or one of its operations, from being published;
     empty when every operation may be."""
     return (
-        dbt_build_failures(con)
+        manifest_problems(con)
+        + dbt_build_failures(con)
         + conservation_failures(con)
         + quarantine_errors(con)
         + reconciliation_failures(con)

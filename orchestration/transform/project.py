@@ -1,6 +1,6 @@
 """The dbt project, and its manifest made ready before Dagster reads it.
 
-`DbtProject.prepare_if_dev()` parses only under `dagster dev` (FIELD-NOTES); the CLI, the
+`DbtProject.prepare_if_dev()` parses only under `dagster dev`; the CLI, the
 tests and CI load the definitions elsewhere, so the manifest is parsed here whenever it is
 missing or older than the project's SQL and yml. This module must not define @dbt_assets
 (`dagster-dbt project prepare-and-package --file` imports it).

@@ -1,4 +1,4 @@
-"""`jadwh sql` reads the warehouse's own tables and nothing else (issue 18): every escape
+"""`jadwh sql` reads the warehouse's own tables and nothing else: every escape
 that once worked (writing any file with COPY, reading any file, attaching the build
 database, raising the memory limit, loading extensions, a query without end) now fails with
 one sentence and exit code 4, and the exports still work, formulas made inert."""

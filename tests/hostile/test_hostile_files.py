@@ -9,7 +9,6 @@ command line, in their own process, as the nightly load does.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import shutil
@@ -50,10 +49,6 @@ def rows(database: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -156,20 +151,23 @@ def test_the_summary_tells_what_was_refused(hostile):
 
 def test_cell_level_faults_stop_the_publish_and_keep_the_last_good_warehouse(hostile, tmp_path):
     """Formulas, dates outside the window, negative and absurd counts, HTML in headers:
-    each is named by file, sheet and cell, and the published warehouse does not change."""
+    each is named by file, sheet and cell, and the operation is held back: the warehouse
+    keeps its last good figures."""
     paths, _, _ = hostile
     raw = tmp_path / "raw"
     shutil.copytree(paths.raw_dir, raw)
     warehouse = tmp_path / "warehouse"
     shutil.copytree(paths.warehouse.parent, warehouse)
     copy = Paths(raw_dir=raw, warehouse=warehouse / "jad.duckdb")
-    published = sha256(copy.warehouse)
+    figures = "select * from marts.fct_country_results order by all"
+    published = rows(copy.warehouse, figures)
     for name in CELL_LEVEL | {"HR_html.csv": EXPECTED["HR_html.csv"]}:
         shutil.copy(HOSTILE / name, raw / SEED_OPERATION / "submissions" / name)
 
     load = jadwh(copy, "load")
     assert load.returncode == 1, load.stdout + load.stderr
-    assert sha256(copy.warehouse) == published
+    assert "Held back" in load.stderr and SEED_OPERATION in load.stderr
+    assert rows(copy.warehouse, figures) == published  # the operation's last good figures
     found = rows(
         copy.build_database,
         """select file_name, cell_ref, reason_code, message from audit.quarantine

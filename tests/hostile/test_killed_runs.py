@@ -3,7 +3,7 @@ and `make ui` set it) never stalls the next one, nor the daemon's queue.
 
 Killed, the run stays STARTED in the instance and keeps its claim on the warehouse_writer
 pool: before recovery the next load waited on that claim for ever, and the daemon counted
-the dead run as in progress and launched nothing (issue 18). The test kills real `jadwh
+the dead run as in progress and launched nothing. The test kills real `jadwh
 load` processes at three points (landing, dbt, publish), each one after it recovered the
 one killed before it and got past the pool that one held; the last load completes. At the
 first kill it also asks the daemon's run queue what it would launch, before and after a

@@ -1,4 +1,4 @@
-"""Text from the files never drives the terminal (issue 18): cell text, file and sheet names
+"""Text from the files never drives the terminal: cell text, file and sheet names
 and messages that carry ESC sequences (CSI, OSC), other C0/C1 controls or bidirectional
 overrides reach the screen as visible escapes through `jadwh sql`, `jadwh quarantine`,
 `jadwh status` and `jadwh load`. One test per command, with planted sequences."""

@@ -1,4 +1,4 @@
-"""The layouts issue 14 names, each on a file written for it by someone who never read the
+"""Layouts no committed template has, each on a file written for it by someone who never read the
 reader (tests/fixtures/unseen/): read by general rules, never by a rule for the file."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The manifest reader on real manifests written to disk: the interface of DESIGN.md, its
+"""The manifest reader on real manifests written to disk: the interface of the README, its
 sources, YAML 1.2 rules, and one sentence per problem (naming the file and the field) for
 every broken manifest, never a traceback."""
 
@@ -313,7 +313,7 @@ LAUGHS = textwrap.dedent(
 
 
 def test_nested_aliases_are_refused_before_they_expand(tmp_path):
-    assert len(LAUGHS.encode()) < 600  # the attack of issue 18: 566 bytes -> 1.32 GB
+    assert len(LAUGHS.encode()) < 600  # a billion laughs: 566 bytes -> 1.32 GB
     started = time.perf_counter()
     one_problem(tmp_path, LAUGHS, "anchors and aliases", "would expand")
     assert time.perf_counter() - started < 1.0

@@ -1,8 +1,7 @@
 """A load whose numbers do not add up never reaches analysts: for each faulty variant of
 the corpus, the right check fails, the run says which, with the numbers and the file,
-sheet and cell, and the published warehouse stays the last good one."""
+sheet and cell, and the operation is held back: the warehouse keeps its last good figures."""
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -19,10 +18,7 @@ from orchestration.quality.expectations import LANDED
 from orchestration.quality.gate import Finding, blocking_findings
 from orchestration.quality.validation import validate_database, validate_in_background, warm_up
 from orchestration.settings import Paths
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from tests.conftest import SEED_OPERATION
 
 
 @pytest.fixture
@@ -32,15 +28,36 @@ def last_good(seed_warehouse, tmp_path) -> Paths:
     return Paths(raw_dir=seed_warehouse.raw_dir, warehouse=tmp_path / "warehouse" / "jad.duckdb")
 
 
+FIGURES = "select * from marts.fct_country_results order by all"
+
+
+def _published_figures(paths: Paths) -> list[tuple]:
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute(FIGURES).fetchall()
+    finally:
+        con.close()
+
+
 def _load_fault(kind: str, last_good: Paths, tmp_path: Path) -> tuple[dict, list[Finding]]:
-    published_before = _sha256(last_good.warehouse)
-    record_before = last_good.publish_record.read_text()
+    """The operation with a fault is held back: the warehouse keeps its last good figures,
+    and says why (audit.operation_status)."""
+    figures_before = _published_figures(last_good)
     fault = write_fault(kind, tmp_path / "faulty")
     paths = Paths(raw_dir=tmp_path / "faulty", warehouse=last_good.warehouse)
     outcome = run_load(paths, instance=dg.DagsterInstance.ephemeral())
-    assert not outcome.published and not outcome.success
-    assert _sha256(last_good.warehouse) == published_before, "the published warehouse changed"
-    assert last_good.publish_record.read_text() == record_before
+    assert set(outcome.held_back) == {SEED_OPERATION}
+    assert outcome.held_back[SEED_OPERATION]["status"] == "held_back"
+    assert _published_figures(paths) == figures_before, "the held-back figures changed"
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        status = con.execute(
+            "select status, findings > 0 from audit.operation_status where operation_id = ?",
+            [SEED_OPERATION],
+        ).fetchone()
+    finally:
+        con.close()
+    assert status == ("held_back", True)
     con = duckdb.connect(str(paths.build_database), read_only=True)
     try:
         findings = blocking_findings(con)
@@ -127,7 +144,7 @@ def test_a_negative_count_is_quarantined(last_good, tmp_path):
 def test_a_dropped_cell_fails_conservation(last_good):
     """A reader defect that loses a cell while landing a file: one observation of the
     landed file is missing, and its operation waits to be modelled, as after any landing."""
-    published_before = _sha256(last_good.warehouse)
+    figures_before = _published_figures(last_good)
     con = duckdb.connect(str(last_good.build_database))
     operation, file_name, sheet, cell = con.execute(
         """select o.operation_id, s.file_name, o.sheet_name, o.cell_ref from raw.observations o
@@ -142,8 +159,8 @@ def test_a_dropped_cell_fails_conservation(last_good):
     mark_pending(con, operation, now())
     con.close()
     outcome = run_load(last_good, instance=dg.DagsterInstance.ephemeral())
-    assert not outcome.published
-    assert _sha256(last_good.warehouse) == published_before
+    assert set(outcome.held_back) == {operation}
+    assert _published_figures(last_good) == figures_before
     con = duckdb.connect(str(last_good.build_database), read_only=True)
     findings = blocking_findings(con)
     con.close()
@@ -191,8 +208,8 @@ def test_the_next_load_validates_what_a_killed_load_left_unvalidated(last_good):
     operation modelled and unvalidated; the next load validates it and publishes."""
     con = duckdb.connect(str(last_good.build_database))
     try:
-        con.execute(  # validated by an earlier load, not since its files landed
-            "update quality.validations set validated_at = validated_at - interval 1 day"
+        con.execute(  # validated by an earlier load, with other files than those landed now
+            "update quality.validations set landed_digest = 'files landed earlier'"
         )
         assert blocking_findings(con) != []
     finally:
@@ -229,14 +246,15 @@ def test_the_committed_corpus_passes_every_check(seed_warehouse):
         and levels["across_countries"] == 21
     )
     record = json.loads(seed_warehouse.publish_record.read_text())
-    assert record["reconciliation_checks_passed"] == sum(levels.values())
+    assert record["reconciliation_checks"] == sum(levels.values())
+    assert {state["status"] for state in record["operations"].values()} == {"current"}
 
 
 def _make_landed_stale(con: duckdb.DuckDBPyConnection) -> str:
     """One operation's landed observations, not validated since they landed."""
     (operation,) = con.execute("select min(operation_id) from raw.observations").fetchone()
-    con.execute(
-        "update quality.validations set validated_at = validated_at - interval 1 day "
+    con.execute(  # the files its last validation saw were other files
+        "update quality.validations set landed_digest = 'files landed earlier' "
         "where suite = 'landed_observations' and operation_id = ?",
         [operation],
     )
@@ -321,7 +339,7 @@ def test_landed_observations_are_validated_from_what_landing_left_while_dbt_buil
         con.close()
     assert kept == [("run-1", False)]
     assert _mentions(findings, "expectations landed_observations", operation, "not a cell")
-    assert not any("not validated since" in f.message for f in findings)
+    assert not any("not validated with its files" in f.message for f in findings)
 
 
 @pytest.mark.parametrize("collected_by", ["the same run and scope", "another run", "another scope"])
@@ -374,6 +392,6 @@ def test_an_early_validation_lost_with_its_process_is_done_again_on_the_database
     assert _snapshots(last_good) == []
     findings = _findings(last_good)
     assert _mentions(findings, "expectations landed_observations", operation, "not a cell")
-    assert not any("not validated since" in f.message for f in findings)
+    assert not any("not validated with its files" in f.message for f in findings)
     warm_up()  # the next load starts a new validator
     assert validation._validator.alive

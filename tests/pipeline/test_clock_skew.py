@@ -1,4 +1,4 @@
-"""A clock that jumps never blocks loads (issue 18).
+"""A clock that jumps never blocks loads.
 
 A previous load stamped two hours ahead (a clock set wrong, then corrected) once blocked
 every load for two hours: each later validation looked older than the files' landing, so

@@ -19,7 +19,7 @@ def close(metric: str, actual: float, expected: float) -> bool:
 
 
 def expected_country_results(country: dict) -> dict[tuple, float]:
-    """fct_country_results as DESIGN.md defines it, from the figures the files state: per
+    """fct_country_results as the README defines it, from the figures the files state: per
     metric, the figures without a charge at the finest grain given (days over the whole
     operation); arrests given only by charge are summed per day."""
     by_metric: dict[str, list[dict]] = defaultdict(list)

@@ -112,3 +112,41 @@ def test_an_operation_that_never_passed_is_left_out(tmp_path):
     finally:
         con.close()
     assert quarantined >= 1
+
+
+def test_a_bad_manifest_holds_back_its_operation_and_a_removed_one_leaves(tmp_path):
+    raw = copy_raw(tmp_path / "raw")
+    (other,) = write_synthetic(tmp_path / "synthetic", 1, seed=11, countries=8)
+    shutil.copytree(tmp_path / "synthetic" / other, raw / other)
+    paths = Paths(raw_dir=raw, warehouse=tmp_path / "warehouse" / "jad.duckdb")
+    instance = dg.DagsterInstance.ephemeral()
+    assert run_load(paths, instance=instance).held_back == {}
+
+    manifest = raw / other / "operation.yaml"
+    good = manifest.read_text(encoding="utf-8")
+    manifest.write_text(
+        good.replace("end_date: 2031-03-06", "end_date: 2031-02-06"), encoding="utf-8"
+    )
+    outcome = run_load(paths, instance=instance)
+    assert outcome.published and set(outcome.held_back) == {other}
+    assert "end_date" in outcome.held_back[other]["reasons"][0]
+    assert _statuses(paths) == {SEED_OPERATION: "current", other: "held_back"}
+
+    shutil.rmtree(raw / other)  # the operation leaves raw/: it leaves the warehouse
+    outcome = run_load(paths, instance=instance)
+    assert outcome.published
+    assert _statuses(paths) == {SEED_OPERATION: "current"}
+    for database in (paths.warehouse, paths.build_database):
+        con = duckdb.connect(str(database), read_only=True)
+        try:
+            left = con.execute(
+                "select count(*) from raw.submissions where operation_id = ?", [other]
+            ).fetchone()[0]
+            results = con.execute(
+                "select count(*) from marts.fct_country_results where operation_id = ?", [other]
+            ).fetchone()[0]
+        finally:
+            con.close()
+        assert (left, results) == (0, 0), database
+    again = run_load(paths, instance=instance)
+    assert again.run_id is None  # up to date: the removal is done, nothing else changed

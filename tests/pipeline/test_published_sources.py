@@ -45,7 +45,7 @@ FOURTH_SOURCE = textwrap.dedent(
     """
 )
 
-# The single-source form of DESIGN.md, for an operation whose files have not arrived.
+# The single-source form of the manifest, for an operation whose files have not arrived.
 SINGLE_SOURCE = textwrap.dedent(
     f"""\
     operation_id: {EMPTY_OPERATION}

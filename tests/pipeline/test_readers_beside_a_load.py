@@ -1,4 +1,4 @@
-"""A reader of the build database never makes a load fail (issue 18).
+"""A reader of the build database never makes a load fail.
 
 DuckDB refuses a writer while anyone else has the file open, even read-only: `jadwh
 quarantine` run beside a load once made the load fail. Readers now take the load lock

@@ -1,4 +1,4 @@
-"""Nothing stale blocks a publish (issue 18).
+"""Nothing stale blocks a publish.
 
 The scenario of the issue: the same bytes sent to two operations failed Great Expectations'
 uniqueness expectation (one row per cell), validated in one slice with both operations;

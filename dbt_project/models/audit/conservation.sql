@@ -1,4 +1,4 @@
--- Nothing lost (DESIGN.md): one row per sheet of every accepted file in raw/, proving that
+-- Nothing lost: one row per sheet of every accepted file in raw/, proving that
 -- each non-empty cell found when the sheet was read ended in exactly one of: an
 -- observation, an ignored cell (with its rule), or the quarantine.
 with accepted as (

@@ -1,6 +1,6 @@
 -- One row per accepted file in raw/ with a known sender, ranked among the files of the same
 -- operation and country: precedence_rank 1 is the latest. "Later" comes from the files
--- themselves (DESIGN.md): the report date, then the version stated in the content, then a
+-- themselves: the report date, then the version stated in the content, then a
 -- version marker in the file name, and only then when the warehouse first saw the file.
 with submissions as (
     select *

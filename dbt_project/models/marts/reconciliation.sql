@@ -1,4 +1,4 @@
--- One row per check that the figures add up, at the three levels of DESIGN.md:
+-- One row per check that the figures add up, at three levels:
 --   within_file       a file's own TOTAL cells against their detail (int_reconciliation_within_files)
 --   within_country    charges against arrests, hits against searches, a summary against its
 --                     detail (int_reconciliation_within_countries)
