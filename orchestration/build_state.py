@@ -26,9 +26,35 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def mark_pending(con: duckdb.DuckDBPyConnection, operation_id: str, at: dt.datetime) -> None:
+def next_landing(con: duckdb.DuckDBPyConnection) -> int:
+    """A new landing's number: landings are ordered by it, never by their clock (a clock
+    that jumps would make a landing look older, or newer, than a build)."""
+    number = landings(con) + 1
+    write_state(con, "landings", str(number))
+    return number
+
+
+def landings(con: duckdb.DuckDBPyConnection) -> int:
+    """The number of the latest landing (0: none yet)."""
+    value = read_state(con, "landings")
+    return int(value) if value and value.isdigit() else 0
+
+
+def mark_pending(
+    con: duckdb.DuckDBPyConnection,
+    operation_id: str,
+    at: dt.datetime,
+    landing: int | None = None,
+) -> None:
+    """The operation changed in landing number `landing` (a new one when not given); `at`
+    is shown to people, never compared."""
+    landing = next_landing(con) if landing is None else landing
     con.execute("delete from raw.pending_operations where operation_id = ?", [operation_id])
-    con.execute("insert into raw.pending_operations values (?, ?)", [operation_id, at])
+    con.execute(
+        "insert into raw.pending_operations (operation_id, changed_at, landing_number) "
+        "values (?, ?, ?)",
+        [operation_id, at, landing],
+    )
 
 
 def pending_operations(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -37,16 +63,19 @@ def pending_operations(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def clear_pending(
-    con: duckdb.DuckDBPyConnection, operation_ids: list[str] | None, before: dt.datetime
+    con: duckdb.DuckDBPyConnection, operation_ids: list[str] | None, up_to_landing: int
 ) -> None:
-    """A dbt build covered these operations (None: all); what landed after it began stays."""
+    """A dbt build covered these operations (None: all) as landed up to landing number
+    `up_to_landing` (read when it began); what a later landing marked stays pending. A
+    row from before landings were numbered was covered by any build."""
+    covered = "(landing_number <= ? or landing_number is null)"
     if operation_ids is None:
-        con.execute("delete from raw.pending_operations where changed_at <= ?", [before])
+        con.execute(f"delete from raw.pending_operations where {covered}", [up_to_landing])
         return
     con.execute(
         "delete from raw.pending_operations where operation_id in (select unnest(?::varchar[])) "
-        "and changed_at <= ?",
-        [operation_ids, before],
+        f"and {covered}",
+        [operation_ids, up_to_landing],
     )
 
 

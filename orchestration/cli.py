@@ -14,8 +14,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
+from orchestration.publish.lock import holder, unless_loading
+from orchestration.reports.terminal import shown, visible_output
 from orchestration.settings import current_paths
 
 app = typer.Typer(
@@ -37,7 +38,7 @@ EXIT_NOT_PUBLISHED, EXIT_USAGE, EXIT_BUSY, EXIT_QUERY = 1, 2, 3, 4
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    errors.print(f"[red]error:[/] {escape(message)}")
+    errors.print(f"[red]error:[/] {shown(message, keep_newlines=True)}")
     return typer.Exit(code)
 
 
@@ -64,19 +65,13 @@ def load(
     and print the reconciliation. Exit 1 when a blocking check kept it from publishing."""
     from orchestration.load import NothingToLoad, run_load
     from orchestration.publish.lock import LoadInProgress
-    from orchestration.reports.console import (
-        LoadProgressBar,
-        print_findings,
-        print_held_back,
-        print_landing_summary,
-        print_reconciliation,
-    )
+    from orchestration.reports.console import LoadProgressBar, print_landing_summary
 
     paths = current_paths()
-    console.print(f"[bold]Loading[/] {paths.raw_dir} → {paths.warehouse}")
+    console.print(f"[bold]Loading[/] {shown(paths.raw_dir)} → {shown(paths.warehouse)}")
     started = time.monotonic()
     try:
-        with LoadProgressBar(console) as progress:
+        with LoadProgressBar(console) as progress, visible_output():
             outcome = run_load(
                 paths,
                 wait_seconds=None if wait else 0,
@@ -98,41 +93,63 @@ def load(
     if outcome.run_id is None:
         console.print(
             f"[green]Up to date:[/] nothing new in {outcome.up_to_date} operation(s) since they "
-            f"were published; {paths.warehouse} is unchanged (`jadwh load --force` reloads all)."
+            f"were published; {shown(paths.warehouse)} is unchanged (`jadwh load --force` reloads all)."
         )
         return
     print_landing_summary(console, progress.summaries)
-    database = paths.warehouse if outcome.published else paths.build_database
-    if database.exists():
-        print_reconciliation(console, database)
     elapsed = time.monotonic() - started
+    # what the load built is read under the load lock: a load started meanwhile (the
+    # daemon's) would fail if this read its build database beside it
+    with unless_loading(paths.load_lock) as free:
+        _print_outcome(outcome, paths, elapsed, free)
+
+
+def _print_outcome(outcome, paths, elapsed: float, build_readable: bool) -> None:
+    from orchestration.reports.console import (
+        print_findings,
+        print_held_back,
+        print_reconciliation,
+    )
+
+    database = paths.warehouse if outcome.published else paths.build_database
+    if database.exists() and (outcome.published or build_readable):
+        print_reconciliation(console, database)
+    findings = print_findings if build_readable else _findings_later
     if outcome.published:
         held = outcome.held_back
         current = [op for op in outcome.operations if op not in held]
         if current:
             console.print(
-                f"[green]Published[/] {paths.warehouse} in {elapsed:.1f} s "
-                f"(run {outcome.run_id[:8]}): {', '.join(current)} current; "
-                f"reports in {paths.reports_dir}"
+                f"[green]Published[/] {shown(paths.warehouse)} in {elapsed:.1f} s "
+                f"(run {outcome.run_id[:8]}): {shown(', '.join(current))} current; "
+                f"reports in {shown(paths.reports_dir)}"
             )
         if not held:
             return
         print_held_back(errors, held)
-        print_findings(errors, paths.build_database, only=list(held))
+        findings(errors, paths.build_database, only=list(held))
         raise typer.Exit(EXIT_NOT_PUBLISHED)
-    print_findings(errors, paths.build_database)
+    findings(errors, paths.build_database)
     for message in outcome.errors:
-        errors.print(f"[red]error:[/] {escape(message)}")
+        errors.print(f"[red]error:[/] {shown(message)}")
     last_good = (
-        f"{paths.warehouse} is unchanged (the last good warehouse)"
+        f"{shown(paths.warehouse)} is unchanged (the last good warehouse)"
         if paths.warehouse.exists()
-        else f"no warehouse has been published at {paths.warehouse} yet"
+        else f"no warehouse has been published at {shown(paths.warehouse)} yet"
     )
     errors.print(
-        f"[red]Not published:[/] the load stopped at {', '.join(outcome.failed_steps) or 'a check'}; "
+        f"[red]Not published:[/] the load stopped at "
+        f"{shown(', '.join(outcome.failed_steps) or 'a check')}; "
         f"{last_good}. See run {outcome.run_id[:8]} in the Dagster UI (make ui)."
     )
     raise typer.Exit(EXIT_NOT_PUBLISHED)
+
+
+def _findings_later(console: Console, database: Path, only: list[str] | None = None) -> None:
+    console.print(
+        "[yellow]Another load started meanwhile:[/] its build is not read beside it; "
+        "`jadwh quarantine` and the Dagster UI show the findings once it has finished"
+    )
 
 
 @app.command()
@@ -164,8 +181,16 @@ def sql(
     limit: int = typer.Option(
         50, "--limit", min=1, help="Rows shown on screen (files get every row)."
     ),
+    timeout: float | None = typer.Option(
+        None,
+        "--timeout",
+        min=0.1,
+        help="Stop the query after this many seconds (default: JAD_SQL_TIMEOUT_SECONDS, else 60).",
+    ),
 ) -> None:
-    """Run a query on the published warehouse, read-only: print it, or write CSV/Parquet."""
+    """Run a query on the published warehouse, read-only: print it, or write CSV/Parquet.
+    The query reads the warehouse's tables and nothing else: no files, no ATTACH, no COPY,
+    no extensions, no settings; memory and time are limited. Exit 4 when it fails."""
     from orchestration.reports.export import QueryFailed, run_query
 
     paths = current_paths()
@@ -174,7 +199,9 @@ def sql(
     if csv and parquet:
         raise fail("choose one of --csv and --parquet", EXIT_USAGE)
     try:
-        run_query(console, paths.warehouse, query, csv=csv, parquet=parquet, limit=limit)
+        run_query(
+            console, paths.warehouse, query, csv=csv, parquet=parquet, limit=limit, timeout=timeout
+        )
     except QueryFailed as problem:
         raise fail(str(problem), EXIT_QUERY) from None
 
@@ -194,10 +221,27 @@ def quarantine(
             f"--severity must be error, warning or file_rejected, not {severity!r}", EXIT_USAGE
         )
     paths = current_paths()
-    source = paths.build_database if paths.build_database.exists() else paths.warehouse
-    if not source.exists():
+    if paths.build_database.exists():
+        # the latest load's quarantine, published or not: read under the load lock (a reader
+        # beside a load would make it fail), or, while a load runs, the published one
+        with unless_loading(paths.load_lock) as free:
+            if free:
+                print_quarantine(console, paths.build_database, operation, severity)
+                return
+        if not paths.warehouse.exists():
+            raise fail(
+                f"a load is running{holder(paths.load_lock)} and no warehouse has been "
+                "published yet; run `jadwh quarantine` again when it has finished",
+                EXIT_BUSY,
+            )
+        errors.print(
+            f"[yellow]A load is running{shown(holder(paths.load_lock))}:[/] this is the "
+            f"quarantine of the published warehouse {shown(paths.warehouse)}; run again when "
+            "the load has finished for the latest"
+        )
+    elif not paths.warehouse.exists():
         raise fail(f"no warehouse at {paths.warehouse} yet; run `jadwh load` first", EXIT_USAGE)
-    print_quarantine(console, source, operation, severity)
+    print_quarantine(console, paths.warehouse, operation, severity)
 
 
 @app.command()
@@ -223,7 +267,7 @@ def report(
     except KeyError as unknown:
         raise fail(str(unknown.args[0]), EXIT_USAGE) from None
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {shown(path)}")
 
 
 @app.command()
@@ -234,7 +278,7 @@ def docs() -> None:
     paths = current_paths()
     if not paths.build_database.exists():
         raise fail("no build database yet; run `jadwh load` first", EXIT_USAGE)
-    console.print(f"wrote {generate_dbt_docs(paths)}")
+    console.print(f"wrote {shown(generate_dbt_docs(paths))}")
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -14,9 +14,16 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration import progress
+from orchestration.automation import recovery
 from orchestration.code_location import ASSETS, CHECKS
 from orchestration.load_plan import plan_load
-from orchestration.partitions import discovered_operations, partition_tags, register_operations
+from orchestration.partitions import (
+    FORCE_TAG,
+    discovered_operations,
+    partition_tags,
+    register_operations,
+)
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.publish.atomic import last_publish
 from orchestration.publish.lock import exclusive_load
@@ -36,6 +43,8 @@ class LoadOutcome:
     errors: list[str] = field(default_factory=list)  # the failing steps' messages
     # operation -> its status in the publish (current, held_back, never_published) and why
     statuses: dict[str, dict] = field(default_factory=dict)
+    # runs of the instance whose process was gone, marked failed and their claims freed
+    recovered: list[str] = field(default_factory=list)
 
     @property
     def held_back(self) -> dict[str, dict]:
@@ -87,18 +96,27 @@ def run_load(
     if not operations:
         raise NothingToLoad(f"{paths.raw_dir} holds no operation (no */operation.yaml)")
     with exclusive_load(paths.load_lock, wait_seconds):
+        # a killed load's run would hold the pool for ever: found and freed first
+        recovered = _recover(instance)
         plan = plan_load(paths, operations, force)
         if not plan.operations:
-            return LoadOutcome(True, None, False, [], {}, [], plan.up_to_date)
+            return LoadOutcome(True, None, False, [], {}, [], plan.up_to_date, recovered=recovered)
         register_operations(instance, operations)
-        result = dg.materialize(
-            [*ASSETS, *CHECKS],
-            resources=resources_for(paths),
-            instance=instance,
-            raise_on_error=False,
-            tags={"jad/trigger": trigger, **partition_tags(instance, plan.operations)},
-            run_config=QUIET if quiet else None,
-        )
+        with _watching(instance) as found_meanwhile:
+            result = dg.materialize(
+                [*ASSETS, *CHECKS],
+                resources=resources_for(paths),
+                instance=instance,
+                raise_on_error=False,
+                tags={
+                    "jad/trigger": trigger,
+                    **recovery.process_tags(),
+                    **({FORCE_TAG: "true"} if force else {}),
+                    **partition_tags(instance, plan.operations),
+                },
+                run_config=QUIET if quiet else None,
+            )
+        recovered += [r.sentence() for r in found_meanwhile]
         published = any(
             event.asset_key == PUBLISHED_KEY for event in result.get_asset_materialization_events()
         )
@@ -114,9 +132,28 @@ def run_load(
         plan.up_to_date,
         [_failure_message(e) for e in failures],
         (record or {}).get("operations", {}),
+        recovered,
     )
     _remember_attempt(paths, outcome)
     return outcome
+
+
+def _recover(instance: dg.DagsterInstance) -> list[str]:
+    """Runs of a persistent instance whose process is gone: marked failed, claims freed
+    (recovery.py); each said at once to whoever watches the load."""
+    if instance.is_ephemeral:
+        return []  # it dies with its runs
+    sentences = [r.sentence() for r in recovery.recover_dead_runs(instance)]
+    for sentence in sentences:
+        progress.current().recovered(sentence)
+    return sentences
+
+
+def _watching(instance: dg.DagsterInstance):
+    """While the run waits for the pool, a holder that dies is recovered too."""
+    if instance.is_ephemeral:
+        return contextlib.nullcontext([])
+    return recovery.watching(instance, lambda r: progress.current().recovered(r.sentence()))
 
 
 def _remember_attempt(paths: Paths, outcome: LoadOutcome) -> None:

@@ -21,6 +21,7 @@ import duckdb
 from orchestration import build_state, connections
 from orchestration.automation import raw_files
 from orchestration.landing.versions import reader_version
+from orchestration.publish.lock import unless_loading
 from orchestration.settings import Paths, dbt_project_dir
 
 LANDED = "landed_fingerprints"
@@ -59,16 +60,21 @@ def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadP
     if force or not paths.warehouse.exists() or not paths.build_database.exists():
         return LoadPlan(list(operations), 0)
     current = fingerprints(paths)
-    try:
-        con = connections.connect(str(paths.build_database), read_only=True)
-    except duckdb.IOException:  # a load is writing it: cover everything, the run will wait
-        return LoadPlan(list(operations), 0)
-    try:
-        published = json.loads(_read(con, PUBLISHED) or "{}")
-        held = json.loads(_read(con, HELD_BACK) or "{}")
-        pending = _pending(con)
-    finally:
-        con.close()
+    # under the load lock (re-entrant: a load holds it already): a schedule tick that opened
+    # the build while a load runs would make that load fail
+    with unless_loading(paths.load_lock) as free:
+        if not free:  # a load is writing it: cover everything, the run will wait for it
+            return LoadPlan(list(operations), 0)
+        try:
+            con = connections.connect(str(paths.build_database), read_only=True)
+        except duckdb.IOException:  # opened elsewhere: cover everything, the run will wait
+            return LoadPlan(list(operations), 0)
+        try:
+            published = json.loads(_read(con, PUBLISHED) or "{}")
+            held = json.loads(_read(con, HELD_BACK) or "{}")
+            pending = _pending(con)
+        finally:
+            con.close()
     if (set(published) | set(held)) - set(operations):
         # an operation left raw/: the next load takes it out of the build and the warehouse
         return LoadPlan(list(operations), 0)

@@ -12,6 +12,8 @@ from orchestration.landing.land import discover_operations
 from orchestration.settings import Paths
 
 OPERATIONS = dg.DynamicPartitionsDefinition(name="operation")
+# The tag of a forced load (`jadwh load --force`): its operations are validated again.
+FORCE_TAG = "jad/force"
 # One run for many operations: one landing step and one `dbt build`, never one per operation.
 ONE_RUN = dg.BackfillPolicy.single_run()
 

@@ -23,6 +23,10 @@ class LoadProgress(Protocol):
 
     def landed(self, summary) -> None: ...
 
+    def recovered(self, sentence: str) -> None:
+        """A run whose process was gone was marked failed and its pool claims freed."""
+        ...
+
 
 class _Silent:
     def stage(self, description: str) -> None:
@@ -38,6 +42,9 @@ class _Silent:
         pass
 
     def landed(self, summary) -> None:
+        pass
+
+    def recovered(self, sentence: str) -> None:
         pass
 
 

@@ -79,9 +79,18 @@ def scan_remembered(raw_dir: Path, memory: Path) -> dict[str, FileState]:
         known = {}  # none yet, or unreadable: hash everything
     started_ns = time.time_ns()
     states = scan(raw_dir, known)
-    settled = {k: v for k, v in states.items() if v.ctime_ns < started_ns - SETTLE_NS}
+    finished_ns = time.time_ns()
+    settled = {k: v for k, v in states.items() if _settled(v.ctime_ns, started_ns, finished_ns)}
     _remember(memory, f"{raw_dir}\n{encode(settled)}")
     return states
+
+
+def _settled(ctime_ns: int, started_ns: int, finished_ns: int) -> bool:
+    """Whether a file's state may be remembered: it changed well before the scan began, or
+    its change time lies ahead of the clock (stamped before the clock was set back: the
+    system stamps every change with the clock of its moment, so a file changing now would
+    not carry a time from the future). Only a change time close to the scan is doubtful."""
+    return ctime_ns < started_ns - SETTLE_NS or ctime_ns > finished_ns + SETTLE_NS
 
 
 def _remember(memory: Path, text: str) -> None:

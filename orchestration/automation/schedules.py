@@ -10,6 +10,7 @@ import os
 import dagster as dg
 
 from orchestration.automation.jobs import load_warehouse
+from orchestration.automation.sensors import recover
 from orchestration.load_plan import plan_load
 from orchestration.partitions import discovered_operations, partition_tags, register_operations
 from orchestration.settings import Paths
@@ -28,6 +29,7 @@ def build_nightly_schedule(paths: Paths) -> dg.ScheduleDefinition:
         description="Loads whatever has arrived in raw/ overnight: the changed operations, one run.",
     )
     def nightly_load(context: dg.ScheduleEvaluationContext):
+        recover(context)  # a killed run would keep the daemon from launching this one
         operations = discovered_operations(paths)
         if not operations:
             return dg.SkipReason(f"{paths.raw_dir} holds no operation")

@@ -9,7 +9,7 @@ partitions.
 
 import dagster as dg
 
-from orchestration.automation import raw_files
+from orchestration.automation import raw_files, recovery
 from orchestration.automation.jobs import load_warehouse
 from orchestration.partitions import OPERATIONS
 from orchestration.settings import Paths
@@ -24,6 +24,7 @@ def build_raw_files_sensor(paths: Paths) -> dg.SensorDefinition:
         description=f"Starts a load of an operation when a file under {paths.raw_dir} is new or changed (by sha256).",
     )
     def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        recover(context)  # a killed run would keep the daemon from launching this one
         before = raw_files.decode(context.cursor)
         now = raw_files.scan(paths.raw_dir, before)
         old_digests = raw_files.operation_digests(before)
@@ -50,3 +51,10 @@ def build_raw_files_sensor(paths: Paths) -> dg.SensorDefinition:
         )
 
     return raw_files_sensor
+
+
+def recover(context: dg.SensorEvaluationContext | dg.ScheduleEvaluationContext) -> None:
+    """Before a tick asks for a run: runs whose process is gone are marked failed and their
+    pool claims freed (recovery.py), or the daemon's queue would count them for ever."""
+    for recovered in recovery.recover_dead_runs(context.instance):
+        context.log.warning(f"Recovered: {recovered.sentence()}")

@@ -9,14 +9,15 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration import build_state, load_plan, progress
+from orchestration.automation import recovery
 from orchestration.ingest.vocabulary import cached_vocabulary
 from orchestration.landing import withheld
 from orchestration.landing.land import MANIFEST, land_operations, purge_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
 from orchestration.landing.versions import reader_version
-from orchestration.partitions import ONE_RUN, OPERATIONS, discovered_operations
+from orchestration.partitions import FORCE_TAG, ONE_RUN, OPERATIONS, discovered_operations
 from orchestration.quality.expectations import LANDED
-from orchestration.quality.validation import validate_in_background, warm_up
+from orchestration.quality.validation import forget_validations, validate_in_background, warm_up
 from orchestration.resources import WarehouseResource
 
 OWNER = "team:data-engineering"
@@ -73,6 +74,8 @@ def land_raw_files(
     and land its cells, observations, ignored cells and quarantine with file/sheet/cell
     provenance. Files already landed by this reader are not read again."""
     paths = warehouse.paths
+    if recovery.PROCESS_TAG not in context.run.tags:  # started by the daemon: say who runs it
+        context.instance.add_run_tags(context.run.run_id, recovery.process_tags())
     progress.current().stage("Landing raw files")
     vocabulary = cached_vocabulary()
     version = reader_version()
@@ -102,6 +105,9 @@ def land_raw_files(
             withheld_dir=paths.withheld_dir,
         )
         load_plan.record_landed(con, {s.operation_id: s.contents for s in summaries})
+        if context.run.tags.get(FORCE_TAG) == "true":  # --force: validated again, whatever
+            forget_validations(con, [s.operation_id for s in summaries])
+            warm_up()
         # what landed needs nothing dbt builds: it is validated while dbt builds
         validate_in_background(
             con,

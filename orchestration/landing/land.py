@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.build_state import mark_pending
+from orchestration.build_state import mark_pending, next_landing
 from orchestration.ingest.limits import Limits
 from orchestration.ingest.records import QuarantineItem
 from orchestration.ingest.submission import OperationWindow
@@ -410,8 +410,9 @@ class _Batch:
             if final and self.operations:
                 _write_operations(con, self.operations, self.now)
                 _write_sightings(con, self.sightings, self.operations)
+                landing = next_landing(con) if changed else None
                 for op in changed:
-                    mark_pending(con, op, self.now)
+                    mark_pending(con, op, self.now, landing)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

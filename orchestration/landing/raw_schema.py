@@ -55,7 +55,7 @@ RAW_TABLES: dict[str, str] = {
     "privacy_drops": """
         operation_id varchar, file_id varchar, sheet_name varchar, column_letter varchar,
         header_text varchar, values_dropped integer, detected_by varchar""",
-    "pending_operations": "operation_id varchar, changed_at timestamp",
+    "pending_operations": "operation_id varchar, changed_at timestamp, landing_number bigint",
     "manifest_problems": "operation_id varchar, message varchar, detected_at timestamp",
     "build_state": "name varchar, value varchar",
     "build_scope": "operation_id varchar",

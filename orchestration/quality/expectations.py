@@ -119,8 +119,13 @@ def _landed() -> list:
             condition_parser="pandas",
             meta=error,
         ),
+        # one row per cell of a file in an operation: the same bytes sent to two operations
+        # are two files of two operations. Every expectation that compares rows with each
+        # other names operation_id: an operation's result depends on its own rows only,
+        # never on another operation validated in the same slice (whose files may change
+        # while this one's do not, and would leave this one's result stale)
         gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=["file_id", "sheet_name", "cell_ref"], meta=error
+            column_list=["operation_id", "file_id", "sheet_name", "cell_ref"], meta=error
         ),
     ]
 

@@ -6,7 +6,7 @@ test that failed) puts the whole build in doubt.
 Blocking: a dbt model or test that failed, a reconciliation that does
 not add up, a cell lost or counted twice (conservation), an error-level quarantine item
 (a file read in part), an error-level expectation of Great Expectations, an operation that Great Expectations has
-not validated since its files landed.
+not validated with its files as they are now.
 
 Of the published figures, only the primary source's gate the publish: marts.reconciliation
 marks every row `blocking` but a non-primary source's, and the gate reads failures where
@@ -168,8 +168,17 @@ def quarantine_errors(con: duckdb.DuckDBPyConnection) -> list[Finding]:
 
 
 def expectation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    """Error-level expectations that failed, as validated with the operation's current
+    files: a result of files that were since re-landed or removed is not shown as a reason
+    (`unvalidated_operations` holds the operation back until it is validated again)."""
     if not _table_exists(con, "quality", "expectation_results"):
         return []  # Great Expectations has not run on this build yet; its checks say so
+    from orchestration.quality.expectations import SUITES
+
+    stale = {
+        (suite, operation)
+        for suite, operation, _ in stale_validations(con, [s.name for s in SUITES])
+    }
     rows = con.execute(
         """
         select suite, operation_id, expectation, unexpected_count, examples
@@ -185,34 +194,63 @@ def expectation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
             operation,
         )
         for suite, operation, expectation, count, examples in rows
+        if (suite, operation) not in stale
     ]
+
+
+# What a suite's result of an operation is a result of: the operation's files as landed
+# (content, reader, status, presence, landing) and its manifest, as one digest. A result is
+# current while the digest it was recorded with is the digest now: equality, never the
+# order of two clock readings (a load stamped by a clock two hours ahead once made every
+# later validation look older than the landing, and blocked every load for two hours).
+LANDED_DIGESTS = """
+    select s.operation_id,
+           md5(coalesce(any_value(o.manifest_sha256), '') || '|' || string_agg(
+               concat_ws(':', s.file_id, s.reader_version, s.status, s.is_present,
+                         strftime(s.loaded_at, '%Y-%m-%dT%H:%M:%S.%f')),
+               ',' order by s.file_id)) as landed_digest,
+           max(s.loaded_at) as landed_at
+    from raw.submissions as s
+    left join raw.operations as o using (operation_id)
+    group by s.operation_id
+"""
+
+
+def landed_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """operation -> the digest of its files as landed now (LANDED_DIGESTS)."""
+    if not _table_exists(con, "raw", "submissions"):
+        return {}
+    return dict(
+        con.execute(f"select operation_id, landed_digest from ({LANDED_DIGESTS})").fetchall()
+    )
 
 
 def stale_validations(
     con: duckdb.DuckDBPyConnection, suites: list[str]
 ) -> list[tuple[str, str, dt.datetime]]:
-    """(suite, operation, landed_at) for each operation whose files landed after the suite
-    last validated it (quality.validations), or that it never validated."""
+    """(suite, operation, landed_at) for each operation whose files changed since the suite
+    last validated it (re-landed, read by another reader, removed, its manifest changed:
+    the digest the validation recorded is not the digest now), or that it never validated."""
+    digest_column = _table_exists(con, "quality", "validations") and _column_exists(
+        con, "quality", "validations", "landed_digest"
+    )
     validated = (
-        "select suite, operation_id, max(validated_at) as validated_at "
-        "from quality.validations group by suite, operation_id"
-        if _table_exists(con, "quality", "validations")
+        "select suite, operation_id, landed_digest from quality.validations"
+        if digest_column
         else "select null::varchar as suite, null::varchar as operation_id, "
-        "null::timestamp as validated_at where false"
+        "null::varchar as landed_digest where false"
     )
     return con.execute(
         f"""
-        with landed as (
-            select operation_id, max(loaded_at) as landed_at
-            from raw.submissions group by operation_id
-        ),
+        with landed as ({LANDED_DIGESTS}),
         suites as (select unnest(?::varchar[]) as suite)
         select suites.suite, landed.operation_id, landed.landed_at
         from landed
         cross join suites
         left join ({validated}) as validated
             on validated.suite = suites.suite and validated.operation_id = landed.operation_id
-        where validated.validated_at is null or validated.validated_at < landed.landed_at
+        where validated.landed_digest is null
+            or validated.landed_digest <> landed.landed_digest
         order by landed.operation_id, suites.suite
         """,
         [suites],
@@ -230,8 +268,9 @@ def unvalidated_operations(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     return [
         Finding(
             f"expectations {suite}",
-            f"{operation}: not validated since its files landed at {landed_at:%Y-%m-%d %H:%M:%S} "
-            "UTC (the check did not run or did not finish); load again",
+            f"{operation}: not validated with its files as they are now (landed last at "
+            f"{landed_at:%Y-%m-%d %H:%M:%S} UTC; the check did not run or did not finish); "
+            "load again",
             operation,
         )
         for suite, operation, landed_at in stale_validations(con, [s.name for s in SUITES])

@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from orchestration import connections
 from orchestration.quality.expectations import Suite
+from orchestration.quality.gate import landed_digests
 
 IDENTIFYING_COLUMNS = ["operation_id", "file_name", "sheet_name", "cell_ref"]
 EXAMPLES = 5
@@ -155,6 +156,7 @@ class _Background:
     scope: list[str]
     snapshot: Path
     taken_at: dt.datetime  # what the outcome validates is the data as it was then
+    digests: dict[str, str]  # operation -> its files as landed then (gate.LANDED_DIGESTS)
 
 
 _background: dict[str, _Background] = {}  # suite -> its validation started early
@@ -176,8 +178,9 @@ def validate_in_background(
     for left in snapshot_dir.glob(f"{suite.name}.*.parquet"):
         left.unlink(missing_ok=True)  # of a load that was killed: this one has the lock
     snapshot = snapshot_dir / f"{suite.name}.{run_id}.parquet"
-    taken_at = _now()  # before the copy: anything landed after it is newer than this
+    taken_at = _now()
     try:
+        digests = landed_digests(con)  # what the snapshot is a snapshot of
         con.execute(
             f"copy ({_rows_of(suite.query, scope)}) to {_literal(snapshot)} (format parquet)"
         )
@@ -187,7 +190,7 @@ def validate_in_background(
         logging.getLogger(__name__).warning(f"{suite.name}: not validated early ({error})")
         snapshot.unlink(missing_ok=True)
         return []
-    _background[suite.name] = _Background(ticket, run_id, scope, snapshot, taken_at)
+    _background[suite.name] = _Background(ticket, run_id, scope, snapshot, taken_at, digests)
     return scope
 
 
@@ -210,7 +213,7 @@ def validate_database(
         if outcome is not None:
             con = connections.connect(str(database))
             try:
-                keep(con, outcome, run_id, validated_at=early.taken_at)
+                keep(con, outcome, run_id, validated_at=early.taken_at, digests=early.digests)
             finally:
                 con.close()
             return outcome
@@ -489,15 +492,27 @@ def _create_results(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
-    # that a suite validated an operation, and when: the publish gate refuses an operation
-    # whose files landed after its last validation (a check that crashed or never ran)
+    # that a suite validated an operation, when, and with which files (their digest as
+    # landed): the publish gate refuses an operation whose files are not the ones its last
+    # validation saw (a check that crashed or never ran, files re-landed or removed since)
     con.execute(
         """
         create table if not exists quality.validations (
             suite varchar, operation_id varchar, rows_validated bigint, run_id varchar,
-            validated_at timestamp
+            validated_at timestamp, landed_digest varchar
         )
         """
+    )
+    con.execute("alter table quality.validations add column if not exists landed_digest varchar")
+
+
+def forget_validations(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
+    """These operations count as never validated: every suite validates them again in this
+    load (`jadwh load --force`), and until it has, the publish holds them back."""
+    _create_results(con)
+    con.execute(
+        "delete from quality.validations where operation_id in (select unnest(?::varchar[]))",
+        [operations],
     )
 
 
@@ -506,19 +521,21 @@ def keep(
     outcome: SuiteOutcome,
     run_id: str,
     validated_at: dt.datetime | None = None,
+    digests: dict[str, str] | None = None,
 ) -> None:
     """Record a suite's outcome in the build database, in one transaction: one row per
     operation and expectation, and one validation record per operation, as of
     `validated_at` (when the validated rows were read; now by default); the operations
     validated now replace their earlier rows (all of them, when all were validated)."""
     validated_at = validated_at or _now()
+    digests = landed_digests(con) if digests is None else digests
     _create_results(con)
     con.execute("begin transaction")
     try:
         if outcome.everything:
             con.execute("delete from quality.expectation_results where suite = ?", [outcome.suite])
         for part in outcome.validated:
-            _keep(con, outcome.suite, run_id, part, validated_at)
+            _keep(con, outcome.suite, run_id, part, validated_at, digests)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -526,7 +543,12 @@ def keep(
 
 
 def _keep(
-    con: duckdb.DuckDBPyConnection, suite: str, run_id: str, part: Validated, now: dt.datetime
+    con: duckdb.DuckDBPyConnection,
+    suite: str,
+    run_id: str,
+    part: Validated,
+    now: dt.datetime,
+    digests: dict[str, str],
 ) -> None:
     operations, outcomes, rows_by_operation = part.operations, part.outcomes, part.rows_by_operation
     rows = [
@@ -574,6 +596,11 @@ def _keep(
         [suite, operations],
     )
     con.executemany(
-        "insert into quality.validations values (?, ?, ?, ?, ?)",
-        [(suite, op, int(rows_by_operation.get(op, 0)), run_id, now) for op in operations],
+        """insert into quality.validations
+           (suite, operation_id, rows_validated, run_id, validated_at, landed_digest)
+           values (?, ?, ?, ?, ?, ?)""",
+        [
+            (suite, op, int(rows_by_operation.get(op, 0)), run_id, now, digests.get(op))
+            for op in operations
+        ],
     )

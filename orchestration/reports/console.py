@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from orchestration import connections
 from orchestration.reports.formatting import bounds, figure
+from orchestration.reports.terminal import shown
 
 LEVELS = ("within_file", "within_country", "across_countries")
 
@@ -70,7 +70,7 @@ def print_reconciliation(console: Console, database: Path) -> None:
         checks = [r for r in rows if r[0] == operation_id]
         failed = sum(1 for r in checks if r[10] == "fail")
         table = Table(
-            title=f"Reconciliation of {operation_id}: {len(checks) - failed} of {len(checks)} checks pass",
+            title=f"Reconciliation of {shown(operation_id)}: {len(checks) - failed} of {len(checks)} checks pass",
             title_justify="left",
         )
         for column, justify in (
@@ -108,7 +108,7 @@ def print_reconciliation(console: Console, database: Path) -> None:
                 _,
             ) in at_level:
                 table.add_row(
-                    escape(name),
+                    shown(name),
                     figure(derived),
                     ""
                     if published is None
@@ -119,7 +119,7 @@ def print_reconciliation(console: Console, database: Path) -> None:
         console.print(table)
         for *_, status, detail in checks:
             if status == "fail" and detail:
-                console.print(f"  [red]•[/] {escape(detail)}")
+                console.print(f"  [red]•[/] {shown(detail)}")
         _print_other_sources(
             console,
             operation_id,
@@ -128,7 +128,7 @@ def print_reconciliation(console: Console, database: Path) -> None:
         )
     for operation_id, figures, sources in waiting:
         console.print(
-            f"[bold]{escape(operation_id)}[/]: no submissions yet; {figures} published figure(s) "
+            f"[bold]{shown(operation_id)}[/]: no submissions yet; {figures} published figure(s) "
             f"from {sources} source(s) wait for files (marts.fct_published_figures); "
             "nothing is held back"
         )
@@ -138,7 +138,7 @@ def _print_other_sources(console: Console, operation_id: str, others: list, gaps
     """The non-primary sources' figures (reported, never blocking) and the sources' gaps."""
     if others:
         table = Table(
-            title=f"Other published sources of {operation_id} (reported, not blocking)",
+            title=f"Other published sources of {shown(operation_id)} (reported, not blocking)",
             title_justify="left",
         )
         for column, justify in (
@@ -152,15 +152,15 @@ def _print_other_sources(console: Console, operation_id: str, others: list, gaps
         for _, source, name, derived, qualifier, published, status, conflict in others:
             verdict = "[green]supports[/]" if status == "pass" else "[yellow]contradicts[/]"
             table.add_row(
-                escape(source),
-                escape(name),
+                shown(source),
+                shown(name),
                 figure(derived),
                 f"{qualifier.replace('_', ' ')} {figure(published)}",
                 verdict + (" [bold](conflict)[/]" if conflict else ""),
             )
         console.print(table)
     for _, source, detail, data_detail in gaps:
-        console.print(f"  [yellow]•[/] {escape(source)}: {escape(detail)}; {escape(data_detail)}")
+        console.print(f"  [yellow]•[/] {shown(source)}: {shown(detail)}; {shown(data_detail)}")
 
 
 def _status(status: str) -> str:
@@ -171,12 +171,12 @@ def print_held_back(console: Console, held: dict[str, dict]) -> None:
     """The operations whose checks failed: what the warehouse shows of them instead."""
     for operation, state in held.items():
         if state["status"] == "held_back":
-            shown = f"the warehouse keeps its state as published {_when(state['published_at'])}"
+            instead = f"the warehouse keeps its state as published {_when(state['published_at'])}"
         else:
-            shown = "it is left out of the warehouse (no load of it has passed yet)"
+            instead = "it is left out of the warehouse (no load of it has passed yet)"
         console.print(
-            f"[red]Held back:[/] {escape(operation)}: {state['findings']} blocking finding(s) "
-            f"since {_when(state['held_back_since'])}; {shown}. The other operations are published."
+            f"[red]Held back:[/] {shown(operation)}: {state['findings']} blocking finding(s) "
+            f"since {_when(state['held_back_since'])}; {instead}. The other operations are published."
         )
 
 
@@ -204,7 +204,7 @@ def print_findings(console: Console, database: Path, only: list[str] | None = No
     table.add_column("check", style="bold red")
     table.add_column("what is wrong")
     for finding in findings[:50]:
-        table.add_row(escape(finding.check), escape(finding.message))
+        table.add_row(shown(finding.check), shown(finding.message))
     if len(findings) > 50:
         table.add_row(
             "…", f"and {len(findings) - 50} more (audit.quarantine, marts.reconciliation)"
@@ -267,17 +267,22 @@ class LoadProgressBar:
 
     def files_found(self, operation_id: str, total: int) -> None:
         self.tasks[operation_id] = self.progress.add_task(
-            f"  {operation_id}", total=total, current=""
+            f"  {shown(operation_id)}", total=total, current=""
         )
 
     def file_done(self, operation_id: str, relative_path: str, read: bool) -> None:
         name = relative_path.rsplit("/", 1)[-1]
         self.progress.update(
-            self.tasks[operation_id], advance=1, current=f"{'read' if read else 'unchanged'} {name}"
+            self.tasks[operation_id],
+            advance=1,
+            current=f"{'read' if read else 'unchanged'} {shown(name)}",
         )
 
     def landed(self, summary) -> None:
         self.summaries.append(summary)
+
+    def recovered(self, sentence: str) -> None:
+        self.progress.console.print(f"[yellow]Recovered:[/] {shown(sentence)}")
 
 
 def print_landing_summary(console: Console, summaries: list) -> None:
@@ -296,7 +301,7 @@ def print_landing_summary(console: Console, summaries: list) -> None:
         table.add_column(column, justify="left" if column == "operation" else "right")
     for s in summaries:
         table.add_row(
-            s.operation_id,
+            shown(s.operation_id),
             str(s.files_seen),
             str(s.files_read),
             str(s.files_unchanged),
@@ -307,7 +312,7 @@ def print_landing_summary(console: Console, summaries: list) -> None:
     console.print(table)
     for s in summaries:
         for rejection in s.rejected:
-            console.print(f"  [yellow]rejected[/] {escape(rejection)}")
+            console.print(f"  [yellow]rejected[/] {shown(rejection)}")
 
 
 def print_status(console: Console, paths) -> None:
@@ -322,8 +327,9 @@ def print_status(console: Console, paths) -> None:
     record = last_publish(paths) or {}
     states = record.get("operations", {})
     console.print(
-        f"[bold]Warehouse[/] {paths.warehouse} · published {record.get('published_at', '?')} "
-        f"(run {str(record.get('run_id', '?'))[:8]}) · {figure(paths.warehouse.stat().st_size)} bytes"
+        f"[bold]Warehouse[/] {shown(paths.warehouse)} · published "
+        f"{shown(record.get('published_at', '?'))} (run {shown(str(record.get('run_id', '?'))[:8])})"
+        f" · {figure(paths.warehouse.stat().st_size)} bytes"
     )
     con = connections.connect(str(paths.warehouse), read_only=True)
     try:
@@ -348,11 +354,11 @@ def print_status(console: Console, paths) -> None:
         table.add_column(
             column, justify="left" if column in ("operation", "from", "to", "state") else "right"
         )
-    shown = set()
+    listed = set()
     for op, start, end, participants, reporting, files in operations:
-        shown.add(op)
+        listed.add(op)
         table.add_row(
-            escape(op),
+            shown(op),
             str(start),
             str(end),
             str(participants),
@@ -361,12 +367,12 @@ def print_status(console: Console, paths) -> None:
             _state(states.get(op), files),
         )
     for op, state in states.items():  # never published: not in the warehouse, but news
-        if op not in shown:
-            table.add_row(escape(op), "", "", "", "", "", _state(state, None))
+        if op not in listed:
+            table.add_row(shown(op), "", "", "", "", "", _state(state, None))
     console.print(table)
     for op, state in states.items():
         for reason in state.get("reasons", [])[:3] if state["status"] != "current" else []:
-            console.print(f"  [red]{escape(op)}[/]: {escape(reason)}")
+            console.print(f"  [red]{shown(op)}[/]: {shown(reason)}")
     console.print(
         "Quarantine: "
         + (", ".join(f"{count} {severity}" for severity, count in waiting) or "empty")
@@ -378,10 +384,10 @@ def print_status(console: Console, paths) -> None:
         return
     if attempt.get("run_id") and attempt.get("run_id") != record.get("run_id"):
         console.print(
-            f"[red]The last load ({attempt.get('finished_at', '?')}, run "
-            f"{str(attempt['run_id'])[:8]}) did not publish:[/] it stopped at "
-            f"{escape(', '.join(attempt.get('failed_steps') or []) or 'a check')}"
-            + (f"; {escape(attempt['errors'][0])}" if attempt.get("errors") else "")
+            f"[red]The last load ({shown(attempt.get('finished_at', '?'))}, run "
+            f"{shown(str(attempt['run_id'])[:8])}) did not publish:[/] it stopped at "
+            f"{shown(', '.join(attempt.get('failed_steps') or []) or 'a check')}"
+            + (f"; {shown(attempt['errors'][0])}" if attempt.get("errors") else "")
         )
 
 
@@ -417,17 +423,19 @@ def print_quarantine(
     finally:
         con.close()
     if not rows:
-        console.print(f"[green]Nothing waits for a steward[/] in {database}.")
+        console.print(f"[green]Nothing waits for a steward[/] in {shown(database)}.")
         return
     table = Table(
-        title=f"{len(rows)} item(s) in the quarantine of {database}", title_justify="left"
+        title=f"{len(rows)} item(s) in the quarantine of {shown(database)}", title_justify="left"
     )
     for column in ("severity", "reason", "where", "what happened", "what to do"):
         table.add_column(column)
     for sev, reason, op, file_name, sheet, cell, message, action in rows:
-        where = f"{op}\n{file_name}" + (f"\n{sheet}!{cell}" if cell else "")
+        where = f"{shown(op)}\n{shown(file_name)}" + (
+            f"\n{shown(sheet)}!{shown(cell)}" if cell else ""
+        )
         colour = "red" if sev == "error" else "yellow"
         table.add_row(
-            f"[{colour}]{sev}[/]", reason, escape(where), escape(message), escape(action or "")
+            f"[{colour}]{shown(sev)}[/]", shown(reason), where, shown(message), shown(action or "")
         )
     console.print(table)

@@ -37,11 +37,11 @@ def jad_dbt_models(
     """Vocabulary seeds, staging, intermediate, marts and audit models, with their dbt tests."""
     warehouse.export_for_dbt()
     progress.current().stage("Building the models (dbt)")
-    started = build_state.now()
     version = build_state.model_version(dbt_project_dir())
     seeds = build_state.seeds_version(dbt_project_dir())
     with duckdb.get_connection() as con:
         pending = build_state.pending_operations(con)
+        landed_up_to = build_state.landings(con)  # what lands after this stays pending
         models_changed = build_state.read_state(con, "model_version") != version
         seeds_changed = build_state.read_state(con, "seeds_version") != seeds
         build_state.write_scope(con, sorted(pending & set(context.partition_keys)))
@@ -65,7 +65,7 @@ def jad_dbt_models(
     with exclusive_load(warehouse.paths.load_lock), progress.current().tool_output():
         yield from dbt.cli(args, context=context, target_path=target).stream()
     with duckdb.get_connection() as con:  # reached only when dbt succeeded
-        build_state.clear_pending(con, scope, started)
+        build_state.clear_pending(con, scope, landed_up_to)
         build_state.write_state(con, "model_version", version)
         build_state.write_state(con, "seeds_version", seeds)
         build_state.write_state(

@@ -169,17 +169,25 @@ def test_a_dropped_cell_fails_conservation(last_good):
 
 def test_files_landed_after_the_last_validation_are_not_published(last_good):
     """Great Expectations results left by an earlier load never pass for this one's: when
-    a suite's check crashed or did not run, the operation's files are newer than its
-    validation, and the gate refuses."""
+    a suite's check crashed or did not run, the operation's files are not the files its
+    validation saw (they were re-landed, or one was removed), and the gate refuses. Which
+    files a validation saw is a digest, not a time: a validation that looks older than the
+    landing by the clock (a clock set back) is still current."""
     con = duckdb.connect(str(last_good.build_database))
     try:
         assert blocking_findings(con) == []
         (operation,) = con.execute(
             "select operation_id from raw.submissions order by file_name limit 1"
         ).fetchone()
-        con.execute(  # its operation's validations are a day older than its files
+        con.execute(  # a clock that jumped: validations a day "older" than the files
             "update quality.validations set validated_at = validated_at - interval 1 day "
             "where operation_id = ?",
+            [operation],
+        )
+        assert blocking_findings(con) == []
+        con.execute(  # a file landed again (by another reader, say), not validated since
+            """update raw.submissions set loaded_at = loaded_at + interval 1 second
+               where file_id = (select min(file_id) from raw.submissions where operation_id = ?)""",
             [operation],
         )
         findings = blocking_findings(con)
@@ -189,7 +197,10 @@ def test_files_landed_after_the_last_validation_are_not_published(last_good):
         "expectations landed_observations",
         "expectations mapped_observations",
     }
-    assert all(f.message.startswith(f"{operation}: not validated since") for f in findings)
+    assert all(
+        f.message.startswith(f"{operation}: not validated with its files as they are now")
+        for f in findings
+    )
 
 
 def test_the_next_load_validates_what_a_killed_load_left_unvalidated(last_good):
@@ -197,8 +208,8 @@ def test_the_next_load_validates_what_a_killed_load_left_unvalidated(last_good):
     operation modelled and unvalidated; the next load validates it and publishes."""
     con = duckdb.connect(str(last_good.build_database))
     try:
-        con.execute(  # validated by an earlier load, not since its files landed
-            "update quality.validations set validated_at = validated_at - interval 1 day"
+        con.execute(  # validated by an earlier load, with other files than those landed now
+            "update quality.validations set landed_digest = 'files landed earlier'"
         )
         assert blocking_findings(con) != []
     finally:
@@ -242,8 +253,8 @@ def test_the_committed_corpus_passes_every_check(seed_warehouse):
 def _make_landed_stale(con: duckdb.DuckDBPyConnection) -> str:
     """One operation's landed observations, not validated since they landed."""
     (operation,) = con.execute("select min(operation_id) from raw.observations").fetchone()
-    con.execute(
-        "update quality.validations set validated_at = validated_at - interval 1 day "
+    con.execute(  # the files its last validation saw were other files
+        "update quality.validations set landed_digest = 'files landed earlier' "
         "where suite = 'landed_observations' and operation_id = ?",
         [operation],
     )
@@ -328,7 +339,7 @@ def test_landed_observations_are_validated_from_what_landing_left_while_dbt_buil
         con.close()
     assert kept == [("run-1", False)]
     assert _mentions(findings, "expectations landed_observations", operation, "not a cell")
-    assert not any("not validated since" in f.message for f in findings)
+    assert not any("not validated with its files" in f.message for f in findings)
 
 
 @pytest.mark.parametrize("collected_by", ["the same run and scope", "another run", "another scope"])
@@ -381,6 +392,6 @@ def test_an_early_validation_lost_with_its_process_is_done_again_on_the_database
     assert _snapshots(last_good) == []
     findings = _findings(last_good)
     assert _mentions(findings, "expectations landed_observations", operation, "not a cell")
-    assert not any("not validated since" in f.message for f in findings)
+    assert not any("not validated with its files" in f.message for f in findings)
     warm_up()  # the next load starts a new validator
     assert validation._validator.alive
