@@ -185,9 +185,20 @@ def quarantine(
     severity: str | None = typer.Option(
         None, "--severity", "-s", help="Only this severity: error, warning or file_rejected."
     ),
+    by_cell: bool = typer.Option(
+        False, "--by-cell", help="One line per cell instead of one per problem."
+    ),
+    suggest: Path | None = typer.Option(
+        None,
+        "--suggest",
+        help="Write to this CSV the seed rows and template hints that would resolve each "
+        "problem, with proposed codes and an empty decision column to fill in.",
+    ),
 ) -> None:
-    """What waits for a data steward, and why: from the latest load (published or not)."""
-    from orchestration.reports.console import print_quarantine
+    """What waits for a data steward, grouped by problem (one unknown label, unit, day word,
+    template or file each), from the latest load (published or not)."""
+    from orchestration.reports.console import print_quarantine, print_quarantine_groups
+    from orchestration.steward.groups import read_groups
 
     if severity not in (None, "error", "warning", "file_rejected"):
         raise fail(
@@ -197,7 +208,66 @@ def quarantine(
     source = paths.build_database if paths.build_database.exists() else paths.warehouse
     if not source.exists():
         raise fail(f"no warehouse at {paths.warehouse} yet; run `jadwh load` first", EXIT_USAGE)
-    print_quarantine(console, source, operation, severity)
+    if by_cell:
+        print_quarantine(console, source, operation, severity)
+        return
+    groups = read_groups(source, operation, severity)
+    print_quarantine_groups(console, source, groups)
+    if suggest is not None:
+        from orchestration.settings import seeds_dir
+        from orchestration.steward.suggest import Evidence, suggestion_rows, write_suggestions
+
+        rows = suggestion_rows(groups, Evidence.gather(source, seeds_dir(), groups))
+        try:
+            write_suggestions(suggest, rows)
+        except OSError as problem:
+            raise fail(
+                f"cannot write {suggest}: {problem.strerror or problem}", EXIT_USAGE
+            ) from None
+        proposed = sum(1 for r in rows if r["code"] or r["value"])
+        console.print(
+            f"wrote {suggest}: {len(rows)} row(s) for {len({r['group'] for r in rows})} of "
+            f"{len(groups)} problem(s), {proposed} with a proposed code or value (proposals "
+            "only: check each). Write accept or skip in every row's decision column, correct "
+            "the code where needed, then run `jadwh seeds apply "
+            f"{suggest}` and `jadwh load`."
+        )
+
+
+seeds_app = typer.Typer(help="The vocabulary seeds (dbt_project/seeds/) a steward extends.")
+app.add_typer(seeds_app, name="seeds")
+
+
+@seeds_app.command("apply")
+def seeds_apply(
+    suggestions: Path = typer.Argument(
+        ..., help="A suggestions file written by `jadwh quarantine --suggest`, decided."
+    ),
+) -> None:
+    """Check an edited suggestions file (every row decided, codes and languages known, no
+    row the seeds already hold, hints valid) and append its accepted rows to the seeds.
+    Nothing is appended when any row has a problem (exit 2, one sentence per problem)."""
+    from orchestration.settings import seeds_dir
+    from orchestration.steward.seeds import apply_suggestions
+
+    if not suggestions.is_file():
+        raise fail(f"{suggestions} is not a file", EXIT_USAGE)
+    try:
+        result = apply_suggestions(suggestions, seeds_dir())
+    except (ValueError, OSError, UnicodeDecodeError) as problem:
+        raise fail(str(problem), EXIT_USAGE) from None
+    if result.problems:
+        for problem in result.problems:
+            errors.print(f"[red]problem:[/] {escape(problem)}")
+        raise fail(
+            f"{len(result.problems)} problem(s) in {suggestions}; nothing was appended", EXIT_USAGE
+        )
+    for target, rows in sorted(result.appended.items()):
+        console.print(f"appended {len(rows)} row(s) to {seeds_dir() / target}")
+    console.print(
+        f"{sum(len(r) for r in result.appended.values())} row(s) appended, {result.skipped} "
+        "skipped; `jadwh load` reads the files again with them."
+    )
 
 
 @app.command()

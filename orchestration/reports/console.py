@@ -431,3 +431,48 @@ def print_quarantine(
             f"[{colour}]{sev}[/]", reason, escape(where), escape(message), escape(action or "")
         )
     console.print(table)
+
+
+def print_quarantine_groups(console: Console, database: Path, groups: list) -> None:
+    """One line per problem: its reason, what it is about, how many cells in how many files,
+    the languages, example cells, and what would resolve it."""
+    if not groups:
+        console.print(f"[green]Nothing waits for a steward[/] in {database}.")
+        return
+    items = sum(len(g.items) for g in groups)
+    table = Table(
+        title=f"{len(groups)} problem(s), {items} item(s), in the quarantine of {database}",
+        title_justify="left",
+    )
+    for column in (
+        "severity",
+        "reason",
+        "about",
+        "cells · files",
+        "languages",
+        "examples",
+        "what to do",
+    ):
+        table.add_column(column)
+    for group in groups:
+        colour = "red" if group.severity == "error" else "yellow"
+        files = group.files
+        counts = f"{group.cells} · {len(files)}"
+        if group.rejected_cells:
+            counts += f"\n({group.rejected_cells} in files\nthat do not count)"
+        shown_files = "" if group.cells else "\n".join(files[:5]) + (" …" if len(files) > 5 else "")
+        examples = group.examples[:3] if group.cells else []
+        table.add_row(
+            f"[{colour}]{group.severity}[/]",
+            group.reason_code,
+            escape(group.subject or shown_files),
+            counts,
+            escape(", ".join(group.languages) or "?"),
+            escape("\n".join(examples) + (" …" if group.cells > len(examples) else "")),
+            escape(group.remedy),
+        )
+    console.print(table)
+    console.print(
+        "[dim]jadwh quarantine --suggest FILE writes the seed rows and template hints that would "
+        "resolve these; --by-cell lists every cell.[/]"
+    )
