@@ -96,10 +96,25 @@ def load(
             EXIT_NOT_PUBLISHED,
         ) from None
     if outcome.run_id is None:
+        from orchestration.publish.atomic import last_publish
+
+        waiting = {
+            op: state
+            for op, state in ((last_publish(paths) or {}).get("operations") or {}).items()
+            if state.get("status") != "current"
+        }
         console.print(
-            f"[green]Up to date:[/] nothing new in {outcome.up_to_date} operation(s) since they "
-            f"were published; {paths.warehouse} is unchanged (`jadwh load --force` reloads all)."
+            f"Nothing new in {outcome.up_to_date} operation(s) since their last load; "
+            f"{paths.warehouse} is unchanged (`jadwh load --force` reloads all)."
         )
+        if waiting:
+            # held back with these very inputs: it would be held back again
+            print_held_back(errors, waiting)
+            errors.print(
+                "[red]Not published:[/] the operation(s) above wait for a change of their "
+                "files or seeds (jadwh quarantine says what to change)."
+            )
+            raise typer.Exit(EXIT_NOT_PUBLISHED)
         return
     print_landing_summary(console, progress.summaries)
     database = paths.warehouse if outcome.published else paths.build_database

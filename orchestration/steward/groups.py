@@ -30,6 +30,7 @@ BY_SUBJECT = frozenset(
         "ambiguous_label",
         "conflicting_labels",
         "not_a_participant",
+        "unlabelled_value",
     }
 )
 # reasons whose remedy is a template hint or a word about one file: one group per file
@@ -41,7 +42,6 @@ BY_FILE = frozenset(
         "fractional_count",
         "unknown_country",
         "missing_quantity",
-        "unlabelled_value",
     }
 )
 # one group per file, sheet and column (a list's undecided column)
@@ -80,6 +80,7 @@ class Group:
     key: tuple
     subject: str  # what it is about, as written (the label, the unit, the file)
     items: list[Item] = field(default_factory=list)
+    word: str | None = None  # the label, unit or word itself, when the group is about one
 
     @property
     def cells(self) -> int:
@@ -246,7 +247,8 @@ def group_items(items: list[Item]) -> list[Group]:
                     shown = subject
                 else:
                     shown = item.file_name
-                group = groups[key] = Group(item.reason_code, item.severity, key, shown)
+                word = subject if item.reason_code in BY_SUBJECT and subject else None
+                group = groups[key] = Group(item.reason_code, item.severity, key, shown, word=word)
             group.items.append(item)
             if SEVERITY_ORDER.get(item.severity, 0) < SEVERITY_ORDER.get(group.severity, 0):
                 group.severity = item.severity

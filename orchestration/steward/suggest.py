@@ -157,11 +157,26 @@ def _label_rows(group: Group, number: int, evidence: Evidence) -> list[dict[str,
             metrics.add(metric)
     if len(charges) >= 2:
         why = (
-            f"its cells' other labels name {len(charges)} charges ({', '.join(sorted(charges))}): "
-            "it says what is counted (persons, cases), not which figure"
+            f"its cells' other labels name {len(charges)} charges ({', '.join(sorted(charges))}), "
+            "which qualify arrests"
         )
         return [
-            _row(group, number, target="unit_labels.csv", label=label, code="count", evidence=why),
+            _row(
+                group,
+                number,
+                target="metric_labels.csv",
+                label=label,
+                code="arrests",
+                evidence=why + ": a word over them may name arrests ('Festnahmen')",
+            ),
+            _row(
+                group,
+                number,
+                target="unit_labels.csv",
+                label=label,
+                code="count",
+                evidence=why + "; or it says what is counted (persons, cases: 'osób', 'n.')",
+            ),
             _row(
                 group,
                 number,
@@ -251,9 +266,9 @@ def suggestion_rows(groups: list[Group], evidence: Evidence) -> list[dict[str, s
 def _rows_for(group: Group, number: int, evidence: Evidence) -> list[dict[str, str]]:
     reason = group.reason_code
     first = group.items[0]
-    if reason in ("unknown_label", "unknown_charge", "unattached_value") and group.subject:
+    if reason in ("unknown_label", "unknown_charge", "unattached_value") and group.word:
         return _label_rows(group, number, evidence)
-    if reason == "unlabelled_value" and group.subject:
+    if reason == "unlabelled_value" and group.word:
         proposal = propose(group.subject, evidence.index, ("metric",))
         cells = evidence.context_cells.get(label_key(group.subject), [])
         return [
@@ -270,7 +285,7 @@ def _rows_for(group: Group, number: int, evidence: Evidence) -> list[dict[str, s
                 ),
             )
         ]
-    if reason == "unknown_unit" and group.subject:
+    if reason == "unknown_unit" and group.word:
         return _unit_rows(group, number, evidence)
     if reason == "unknown_column":
         proposal = propose(group.subject, evidence.fields)
@@ -285,7 +300,7 @@ def _rows_for(group: Group, number: int, evidence: Evidence) -> list[dict[str, s
                 evidence=f"its cells are words; word evidence: {proposal.because}",
             )
         ]
-    if reason == "unreadable_date" and group.subject:
+    if reason == "unreadable_date" and group.word:
         if not any(ch.isdigit() for ch in group.subject):
             return [
                 _row(
@@ -315,7 +330,7 @@ def _rows_for(group: Group, number: int, evidence: Evidence) -> list[dict[str, s
                 evidence=why,
             )
         ]
-    if reason == "not_a_number" and group.subject:
+    if reason == "not_a_number" and group.word:
         if any(ch.isdigit() for ch in group.subject):
             return []  # digits among words: the sender's to say
         return [
