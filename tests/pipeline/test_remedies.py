@@ -22,7 +22,7 @@ import pytest
 
 from orchestration.settings import DBT_PROJECT_DIR, Paths
 from orchestration.steward.seeds import COLUMNS
-from tests.fixtures.remedies import OPERATION, Case, cases, good, manifest
+from tests.fixtures.remedies import OPERATION, Case, cases, good, manifest, persons_checked
 
 JADWH = str(Path(sys.executable).parent / "jadwh")
 CASES = {case.reason: case for case in cases()}
@@ -115,7 +115,8 @@ def loads(tmp_path_factory):
     submissions = operation / "submissions"
     submissions.mkdir(parents=True)
     participants = [c.country for c in all_cases if c.participant] + ["CH", "DE"]
-    (operation / "operation.yaml").write_text(manifest(participants), encoding="utf-8")
+    persons = persons_checked(13 + 14)  # and the Swiss and German files below
+    (operation / "operation.yaml").write_text(manifest(participants, persons), encoding="utf-8")
     for case in all_cases:
         (submissions / case.file_name).write_bytes(case.before)
     copy = good("Switzerland", 13)  # the same file twice, under two names
@@ -155,7 +156,7 @@ def loads(tmp_path_factory):
             name = case.rename_to or case.file_name
             (submissions / name).write_bytes(case.after or case.before)
     (operation / "operation.yaml").write_text(
-        manifest(participants + [c.country for c in all_cases if not c.participant]),
+        manifest(participants + [c.country for c in all_cases if not c.participant], persons),
         encoding="utf-8",
     )
     (submissions / "CH_results (copy).xlsx").unlink()
