@@ -57,16 +57,25 @@ def vocabulary():
     return load_vocabulary()
 
 
-@pytest.mark.parametrize(
-    "reason, variable, low, high",
-    [
-        ("file_too_large", "JAD_LIMIT_FILE_MB", "0.001", "5"),
-        ("too_large_uncompressed", "JAD_LIMIT_UNCOMPRESSED_MB", "0.001", "5"),
-        ("too_many_rows", "JAD_LIMIT_ROWS", "2", "100"),
-        ("too_many_cells", "JAD_LIMIT_CELLS", "2", "100"),
-        ("over_time_limit", "JAD_LIMIT_SECONDS", "0.0000001", "60"),
-    ],
-)
+LIMITS = [
+    ("file_too_large", "JAD_LIMIT_FILE_MB", "0.001", "5"),
+    ("too_large_uncompressed", "JAD_LIMIT_UNCOMPRESSED_MB", "0.001", "5"),
+    ("too_many_rows", "JAD_LIMIT_ROWS", "2", "100"),
+    ("too_many_cells", "JAD_LIMIT_CELLS", "2", "100"),
+    ("over_time_limit", "JAD_LIMIT_SECONDS", "0.0000001", "60"),
+]
+LIMIT_REASONS = [reason for reason, *_ in LIMITS]
+# proved below, one test each
+PROCESS_REASONS = [
+    "over_memory_limit",
+    "reader_crashed",
+    "read_error",
+    "file_changed",
+    "unaccounted_cell",
+]
+
+
+@pytest.mark.parametrize("reason, variable, low, high", LIMITS)
 def test_a_limit_the_message_names_once_raised_reads_the_figure(
     tmp_path, monkeypatch, vocabulary, reason, variable, low, high
 ):
@@ -152,3 +161,19 @@ def test_a_file_that_changed_while_read_is_read_at_the_next_load(tmp_path, vocab
     assert "next load" in changed.reading.quarantine[0].message
     [(_, landed)] = list(_read_all([_item(path)], vocabulary, Limits(), 1))
     assert landed.reading.status == "accepted" and _landed_persons(landed) == [PERSONS]
+
+
+def test_a_cell_the_reader_loses_is_caught_and_a_fixed_reader_reads_it(monkeypatch, vocabulary):
+    """unaccounted_cell: no file causes it, a reader defect does ('report it'). With a
+    defect put in on purpose (forms forgotten), every cell of the form is quarantined, none
+    is lost in silence; with the reader as it is, the figure is read."""
+    from orchestration.ingest import submission
+
+    data = good("Austria", PERSONS)
+    monkeypatch.setattr(submission, "_emit_form", lambda *args, **kwargs: None)
+    broken = submission.read_submission(data, "AT_results.xlsx", WINDOW, vocabulary)
+    assert {q.reason_code for q in broken.quarantine} == {"unaccounted_cell"}
+    assert all("reader" in q.message for q in broken.quarantine)
+    monkeypatch.undo()
+    fixed = submission.read_submission(data, "AT_results.xlsx", WINDOW, vocabulary)
+    assert not fixed.quarantine and _persons(fixed) == [PERSONS]

@@ -227,3 +227,14 @@ def test_the_quarantine_is_shown_by_problem(loads):
     *_, grouped = loads
     assert grouped.returncode == 0
     assert "problem(s)" in grouped.stdout and "Flumoxity checks" in grouped.stdout
+
+
+def test_every_reason_code_has_its_remedy_tested():
+    """Every row of quarantine_reasons.csv is covered here or, for the reasons of a reader's
+    limits and processes, in tests/landing/test_limit_remedies.py."""
+    from tests.landing.test_limit_remedies import LIMIT_REASONS, PROCESS_REASONS
+
+    with (DBT_PROJECT_DIR / "seeds" / "quarantine_reasons.csv").open(encoding="utf-8") as handle:
+        reasons = {row["reason_code"] for row in csv.DictReader(handle)}
+    covered = set(CASES) | set(EXTRA) | set(LIMIT_REASONS) | set(PROCESS_REASONS)
+    assert reasons - covered == set()
