@@ -155,6 +155,17 @@ def _label_rows(group: Group, number: int, evidence: Evidence) -> list[dict[str,
             charges.add(charge)
         elif metric:
             metrics.add(metric)
+    figures = metrics | ({"arrests"} if charges else set())
+    if len(figures) >= 2:
+        why = (
+            f"its cells' other labels name {len(figures)} metrics ({', '.join(sorted(figures))}): "
+            "a word over several figures (a group word, an agency), which names none of them"
+        )
+        return [
+            _row(
+                group, number, target="field_labels.csv", label=label, code=GROUP_ROLE, evidence=why
+            )
+        ]
     if len(charges) >= 2:
         why = (
             f"its cells' other labels name {len(charges)} charges ({', '.join(sorted(charges))}), "
@@ -185,16 +196,6 @@ def _label_rows(group: Group, number: int, evidence: Evidence) -> list[dict[str,
                 code=GROUP_ROLE,
                 evidence=why + "; or a word over the charges (a group word)",
             ),
-        ]
-    if len(metrics) >= 2:
-        why = (
-            f"its cells' other labels name {len(metrics)} metrics ({', '.join(sorted(metrics))}): "
-            "a word over several figures (a group word), which names none of them"
-        )
-        return [
-            _row(
-                group, number, target="field_labels.csv", label=label, code=GROUP_ROLE, evidence=why
-            )
         ]
     kinds = ("charge",) if group.reason_code == "unknown_charge" or charges else None
     proposal = propose(label, evidence.index, kinds)

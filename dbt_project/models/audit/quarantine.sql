@@ -85,9 +85,9 @@ unmapped as (
                 || ''' is in no seed'
                 || case
                     when mapped.charge_code is not null then '; the cell''s other labels already name the charge '
-                        || mapped.charge_code || ' (arrests), so it says what is counted, not which figure: '
-                        || 'add it to unit_labels.csv as count (persons, cases) or to field_labels.csv with '
-                        || 'the role group'
+                        || mapped.charge_code || ', which qualifies arrests: if it names arrests (''Festnahmen''), '
+                        || 'add it to metric_labels.csv as arrests; if it says what is counted (persons, cases), '
+                        || 'to unit_labels.csv as count, or to field_labels.csv with the role group'
                     when mapped.metric_code is not null then '; the cell''s other labels or its title already say '
                         || mapped.metric_code || ': if it names a charge, add it to charge_labels.csv; if it '
                         || 'names this figure or a kind of it, to metric_labels.csv as ' || mapped.metric_code
