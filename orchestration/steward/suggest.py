@@ -373,7 +373,7 @@ def _rows_for(group: Group, number: int, evidence: Evidence) -> list[dict[str, s
         ]
     if reason == "unknown_country":
         named = first.subjects[0] if first.subjects else ""
-        return [
+        rows = [
             _hint(
                 group,
                 number,
@@ -382,6 +382,17 @@ def _rows_for(group: Group, number: int, evidence: Evidence) -> list[dict[str, s
                 "a cell of the file names this country" if named else "write the sender's ISO code",
             )
         ]
+        if not named:  # or the file spells its country in a way no seed knows
+            rows.append(
+                _row(
+                    group,
+                    number,
+                    target="country_aliases.csv",
+                    evidence="if a cell names the sender in a spelling no seed knows: write that "
+                    "spelling as the label and the ISO code",
+                )
+            )
+        return rows
     return []
 
 
