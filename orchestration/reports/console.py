@@ -10,6 +10,7 @@ from rich.table import Table
 
 from orchestration import connections
 from orchestration.reports.formatting import bounds, figure
+from orchestration.steward.groups import attempt_items_from, group_items
 
 LEVELS = ("within_file", "within_country", "across_countries")
 
@@ -341,6 +342,11 @@ def print_status(console: Console, paths) -> None:
         waiting = con.execute(
             "select severity, count(*) from audit.quarantine group by 1 order by 1"
         ).fetchall()
+        attempts = {
+            op: group_items(attempt_items_from(con, op))
+            for op, state in states.items()
+            if state.get("status") != "current"
+        }
     finally:
         con.close()
     table = Table(title="Operations", title_justify="left")
@@ -367,6 +373,14 @@ def print_status(console: Console, paths) -> None:
     for op, state in states.items():
         for reason in state.get("reasons", [])[:3] if state["status"] != "current" else []:
             console.print(f"  [red]{escape(op)}[/]: {escape(reason)}")
+        if groups := attempts.get(op):
+            largest = ", ".join(
+                f"{g.reason_code} {g.subject!r} ({g.cells} cell(s))" for g in groups[:3]
+            )
+            console.print(
+                f"  [red]{escape(op)}[/]: its last load quarantined {len(groups)} problem(s): "
+                f"{escape(largest)} (jadwh quarantine)"
+            )
     console.print(
         "Quarantine: "
         + (", ".join(f"{count} {severity}" for severity, count in waiting) or "empty")
