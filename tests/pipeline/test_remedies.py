@@ -89,6 +89,20 @@ def _suggestions(path: Path, all_cases: list[Case]) -> None:
             writer.writerow(dict.fromkeys(COLUMNS, "") | row)
 
 
+def _rejected_labels(database: Path) -> set[tuple]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return set(
+            con.execute(
+                """select file_name, reason_code, unnest(subjects), file_reason
+                   from audit.rejected_file_labels where operation_id = ?""",
+                [OPERATION],
+            ).fetchall()
+        )
+    finally:
+        con.close()
+
+
 def _items(database: Path) -> list[tuple]:
     con = duckdb.connect(str(database), read_only=True)
     try:
@@ -137,6 +151,7 @@ def loads(tmp_path_factory):
     first = _jadwh(env, "load")
     assert first.returncode == 1, first.stdout[-2000:] + first.stderr[-2000:]
     before = _items(paths.build_database)
+    rejected_labels = _rejected_labels(paths.build_database)
     grouped = _jadwh(env, "quarantine")
 
     # the remedies, as each message names them: wrong seed rows corrected, then the new
@@ -163,7 +178,7 @@ def loads(tmp_path_factory):
     (submissions / "DE_results.xlsx").unlink()
     shutil.copy(elsewhere, submissions / "DE_results.xlsx")
     second = _jadwh(env, "load")
-    return paths, before, _items(paths.build_database), first, second, grouped
+    return paths, before, _items(paths.build_database), first, second, grouped, rejected_labels
 
 
 def _figures(paths: Paths, country: str) -> tuple[dict, dict]:
@@ -218,13 +233,23 @@ def test_a_second_copy_or_a_link_is_resolved_by_the_file_itself(loads, reason):
 
 
 def test_with_every_remedy_applied_the_operation_publishes(loads):
-    paths, _, after, _, second, _ = loads
+    paths, _, after, _, second, *_ = loads
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert not [r for _, r, s, _ in after if s == "error"]
 
 
+def test_a_rejected_file_shows_its_unknown_labels_in_the_first_round(loads):
+    *_, grouped, rejected = loads
+    assert {
+        ("results_from_the_border_police.xlsx", "unknown_label", "Zzz controls", "unknown_country"),
+        ("PT_results.xlsx", "unknown_label", "Flumoxity checks", "not_a_participant"),
+    } <= rejected
+    # one group per label: the Austrian cell and the Portuguese one (which does not count)
+    assert "in files" in grouped.stdout and "that do not count" in grouped.stdout
+
+
 def test_the_quarantine_is_shown_by_problem(loads):
-    *_, grouped = loads
+    *_, grouped, _ = loads
     assert grouped.returncode == 0
     assert "problem(s)" in grouped.stdout and "Flumoxity checks" in grouped.stdout
 
