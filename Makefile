@@ -15,8 +15,15 @@ $(INSTALLED): pyproject.toml constraints.txt
 	touch $(INSTALLED)
 
 ## run: install, load raw/ through Dagster, publish warehouse/jad.duckdb, print the reconciliation
+# GNU make exits 2 whenever a recipe fails, whatever the recipe's own code: `make run` prints
+# jadwh's exit code (1: loaded, an operation held back; 2: nothing to load; 3: another load
+# runs) and exits with it, but the caller of make sees 2. For the code itself, call
+# .venv/bin/jadwh load (or read JADWH_EXIT= in the output).
 run: $(INSTALLED)
-	$(BIN)/jadwh load
+	@$(BIN)/jadwh load; code=$$?; \
+	if [ $$code -ne 0 ]; then \
+	  echo "JADWH_EXIT=$$code: jadwh load exited with $$code (1 loaded but an operation was held back, 2 nothing to load or bad arguments, 3 another load is running); make reports any failure as 2" >&2; \
+	fi; exit $$code
 
 ## test: install and run the whole test suite (installs Debian's chromium for the browser test)
 test: $(INSTALLED)

@@ -91,10 +91,26 @@ def load(
             EXIT_NOT_PUBLISHED,
         ) from None
     if outcome.run_id is None:
+        from orchestration.publish.atomic import last_publish
+        from orchestration.reports.console import print_held_back
+
+        waiting = {
+            op: state
+            for op, state in ((last_publish(paths) or {}).get("operations") or {}).items()
+            if state.get("status") != "current"
+        }
         console.print(
-            f"[green]Up to date:[/] nothing new in {outcome.up_to_date} operation(s) since they "
-            f"were published; {shown(paths.warehouse)} is unchanged (`jadwh load --force` reloads all)."
+            f"Nothing new in {outcome.up_to_date} operation(s) since their last load; "
+            f"{shown(paths.warehouse)} is unchanged (`jadwh load --force` reloads all)."
         )
+        if waiting:
+            # held back with these very inputs: it would be held back again
+            print_held_back(errors, waiting)
+            errors.print(
+                "[red]Not published:[/] the operation(s) above wait for a change of their "
+                "files or seeds (jadwh quarantine says what to change)."
+            )
+            raise typer.Exit(EXIT_NOT_PUBLISHED)
         return
     print_landing_summary(console, progress.summaries)
     elapsed = time.monotonic() - started
@@ -212,10 +228,18 @@ def quarantine(
     severity: str | None = typer.Option(
         None, "--severity", "-s", help="Only this severity: error, warning or file_rejected."
     ),
+    by_cell: bool = typer.Option(
+        False, "--by-cell", help="One line per cell instead of one per problem."
+    ),
+    suggest: Path | None = typer.Option(
+        None,
+        "--suggest",
+        help="Write to this CSV the seed rows and template hints that would resolve each "
+        "problem, with proposed codes and an empty decision column to fill in.",
+    ),
 ) -> None:
-    """What waits for a data steward, and why: from the latest load (published or not)."""
-    from orchestration.reports.console import print_quarantine
-
+    """What waits for a data steward, grouped by problem (one unknown label, unit, day word,
+    template or file each), from the latest load (published or not)."""
     if severity not in (None, "error", "warning", "file_rejected"):
         raise fail(
             f"--severity must be error, warning or file_rejected, not {severity!r}", EXIT_USAGE
@@ -226,7 +250,7 @@ def quarantine(
         # beside a load would make it fail), or, while a load runs, the published one
         with unless_loading(paths.load_lock) as free:
             if free:
-                print_quarantine(console, paths.build_database, operation, severity)
+                _show_quarantine(paths.build_database, operation, severity, by_cell, suggest)
                 return
         if not paths.warehouse.exists():
             raise fail(
@@ -241,7 +265,78 @@ def quarantine(
         )
     elif not paths.warehouse.exists():
         raise fail(f"no warehouse at {paths.warehouse} yet; run `jadwh load` first", EXIT_USAGE)
-    print_quarantine(console, paths.warehouse, operation, severity)
+    _show_quarantine(paths.warehouse, operation, severity, by_cell, suggest)
+
+
+def _show_quarantine(
+    source: Path, operation: str | None, severity: str | None, by_cell: bool, suggest: Path | None
+) -> None:
+    from orchestration.reports.console import print_quarantine, print_quarantine_groups
+    from orchestration.steward.groups import group_items, read_items
+
+    # the steward sees the texts screening kept out of the warehouse: they are kept for
+    # this build, beside it, readable by its owner only
+    items = read_items(source, operation, severity, withheld=current_paths().withheld_dir)
+    if by_cell:
+        print_quarantine(console, source, items)
+        return
+    groups = group_items(items)
+    print_quarantine_groups(console, source, groups)
+    if suggest is not None:
+        from orchestration.settings import seeds_dir
+        from orchestration.steward.suggest import Evidence, suggestion_rows, write_suggestions
+
+        rows = suggestion_rows(groups, Evidence.gather(source, seeds_dir(), groups))
+        try:
+            write_suggestions(suggest, rows)
+        except OSError as problem:
+            raise fail(
+                f"cannot write {suggest}: {problem.strerror or problem}", EXIT_USAGE
+            ) from None
+        proposed = sum(1 for r in rows if r["code"] or r["value"])
+        console.print(
+            f"wrote {suggest}: {len(rows)} row(s) for {len({r['group'] for r in rows})} of "
+            f"{len(groups)} problem(s), {proposed} with a proposed code or value (proposals "
+            "only: check each). Write accept or skip in every row's decision column, correct "
+            "the code where needed, then run `jadwh seeds apply "
+            f"{suggest}` and `jadwh load`."
+        )
+
+
+seeds_app = typer.Typer(help="The vocabulary seeds (dbt_project/seeds/) a steward extends.")
+app.add_typer(seeds_app, name="seeds")
+
+
+@seeds_app.command("apply")
+def seeds_apply(
+    suggestions: Path = typer.Argument(
+        ..., help="A suggestions file written by `jadwh quarantine --suggest`, decided."
+    ),
+) -> None:
+    """Check an edited suggestions file (every row decided, codes and languages known, no
+    row the seeds already hold, hints valid) and append its accepted rows to the seeds.
+    Nothing is appended when any row has a problem (exit 2, one sentence per problem)."""
+    from orchestration.settings import seeds_dir
+    from orchestration.steward.seeds import apply_suggestions
+
+    if not suggestions.is_file():
+        raise fail(f"{suggestions} is not a file", EXIT_USAGE)
+    try:
+        result = apply_suggestions(suggestions, seeds_dir())
+    except (ValueError, OSError, UnicodeDecodeError) as problem:
+        raise fail(str(problem), EXIT_USAGE) from None
+    if result.problems:
+        for problem in result.problems:
+            errors.print(f"[red]problem:[/] {shown(problem)}")
+        raise fail(
+            f"{len(result.problems)} problem(s) in {suggestions}; nothing was appended", EXIT_USAGE
+        )
+    for target, rows in sorted(result.appended.items()):
+        console.print(f"appended {len(rows)} row(s) to {seeds_dir() / target}")
+    console.print(
+        f"{sum(len(r) for r in result.appended.values())} row(s) appended, {result.skipped} "
+        "skipped; `jadwh load` reads the files again with them."
+    )
 
 
 @app.command()

@@ -38,3 +38,24 @@
 {% macro same_figure_key() -%}
     coalesce(period_cell_ref, 'row ' || cast(row_number as varchar))
 {%- endmacro %}
+
+{# the values of `value` over a group as a list, in the order of `order_by` #}
+{% macro ordered_list(value, order_by) -%}
+    {{ return(adapter.dispatch('ordered_list', 'jad_warehouse')(value, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_list(value, order_by) -%}
+    list({{ value }} order by {{ order_by }})
+{%- endmacro %}
+
+{# the same day with its day and month swapped (NULL when the day is past 12): how a date
+   written day-month reads month-day #}
+{% macro swapped_day_month(date_expression) -%}
+    {{ return(adapter.dispatch('swapped_day_month', 'jad_warehouse')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__swapped_day_month(date_expression) -%}
+    case when day({{ date_expression }}) <= 12
+        then make_date(year({{ date_expression }}), day({{ date_expression }}), month({{ date_expression }}))
+    end
+{%- endmacro %}

@@ -85,8 +85,18 @@ def load_hints(seeds_dir: Path, country_codes: frozenset[str]) -> tuple[Template
     return tuple(hints)
 
 
-def _checked(row: dict, number: int, country_codes: frozenset[str]) -> TemplateHint:
-    where = f"{HINTS_FILE} line {number}"
+def check_row(
+    row: dict, number: int, country_codes: frozenset[str], where: str | None = None
+) -> TemplateHint:
+    """One hint row, checked as the load checks it (`jadwh seeds apply` checks a steward's
+    new hints with it); HintError names `where` and the fix."""
+    return _checked(row, number, country_codes, where)
+
+
+def _checked(
+    row: dict, number: int, country_codes: frozenset[str], where: str | None = None
+) -> TemplateHint:
+    where = where or f"{HINTS_FILE} line {number}"
     hint = TemplateHint(
         hint_id=(row.get("hint_id") or "").strip(),
         file_pattern=(row.get("file_pattern") or "").strip(),

@@ -91,6 +91,9 @@ class QuarantineItem:
     sheet_name: str | None = None
     cell_ref: str | None = None
     raw_text: str | None = None
+    # what the problem is about, for a steward's groups: the unknown label, the day text
+    # that cannot be read, the header above an unattached figure ('' or None: the cell)
+    subject: str | None = None
 
 
 @dataclass

@@ -368,7 +368,11 @@ class _Fates:
             )
         )
 
-    def quarantine(self, cell: CellInfo, reason: str, message: str) -> None:
+    def quarantine(
+        self, cell: CellInfo, reason: str, message: str, subject: str | None = None
+    ) -> None:
+        """`subject`: what the problem is about, when it is not the cell's own text (the
+        day that cannot be read, the header over an unattached figure)."""
         if self._claim(cell.ref):
             self.reading.quarantine.append(
                 QuarantineItem(
@@ -377,6 +381,7 @@ class _Fates:
                     self.sheet,
                     cell.ref,
                     cell.text,
+                    subject,
                 )
             )
 
@@ -511,9 +516,10 @@ def _emit_table(
                 fates.quarantine(
                     cell,
                     "unknown_column",
-                    f"the column header {cell.text!r} is in no seed; its cells are kept as "
-                    "free text. Add it to field_labels.csv (or metric_labels.csv if it holds "
-                    "figures)",
+                    f"the column header {cell.text!r} is in no seed; its cells are words, kept "
+                    "as free text, and no figure is lost. To say what it holds, add it to "
+                    "field_labels.csv with a role that keeps its cells text (description, "
+                    "place, note); not to metric_labels.csv: words are not figures",
                 )
             else:
                 fates.ignore(cell, "header")
@@ -552,7 +558,12 @@ def _emit_table(
                 dropped[column.col] += 1
                 continue
             if column.ambiguous_quantity:
-                fates.quarantine(cell, "ambiguous_quantity", undecided)
+                fates.quarantine(
+                    cell,
+                    "ambiguous_quantity",
+                    undecided,
+                    column.header.text if column.header is not None else column_letters(column.col),
+                )
                 continue
             if column.kind == "numbering":
                 fates.ignore(cell, "numbering")
@@ -594,7 +605,10 @@ def _emit_table(
                 continue
             if day.problem:
                 fates.quarantine(
-                    cell, day.problem.reason, f"its day cannot be read: {day.problem.message}"
+                    cell,
+                    day.problem.reason,
+                    f"its day cannot be read: {day.problem.message}",
+                    day.text,
                 )
                 continue
             measure, context, header_unit = _column_labels(column, vocabulary)
@@ -607,7 +621,10 @@ def _emit_table(
                     cell_period_text, cell_period_ref = header.text, header.ref
                 except CellProblem as problem:
                     fates.quarantine(
-                        cell, problem.reason, f"its column's day cannot be read: {problem.message}"
+                        cell,
+                        problem.reason,
+                        f"its column's day cannot be read: {problem.message}",
+                        header.text,
                     )
                     continue
             try:
@@ -816,7 +833,10 @@ def _emit_record(
     """A list of records (arrests, seizures without quantities): each row counts one."""
     if day.problem:
         fates.quarantine(
-            anchor, day.problem.reason, f"its day cannot be read: {day.problem.message}"
+            anchor,
+            day.problem.reason,
+            f"its day cannot be read: {day.problem.message}",
+            day.text,
         )
         return
     fates.observe(
@@ -996,15 +1016,62 @@ def _emit_form(
             )
         )
     for cell in form.leftovers:
+        before = first_content_row is None or cell.row < first_content_row
         if cell.kind == "text":
-            before = first_content_row is None or cell.row < first_content_row
             fates.ignore(cell, "title" if before else "note")
         elif cell.kind == "error":
             fates.ignore(cell, "error_value")  # no figure was expected here, and none is lost
+        elif before and _letterhead(cell):
+            fates.ignore(cell, "title")  # '65173 Wiesbaden', 'Wiesbaden, 05.12.2022'
         else:
-            fates.quarantine(
-                cell,
-                "unattached_value",
-                f"{cell.text!r} stands outside any table and has no label beside it, so "
-                "nobody can say what it counts",
-            )
+            message, subject = _unattached(cell, layout.cells)
+            fates.quarantine(cell, "unattached_value", message, subject)
+
+
+def _letterhead(cell: CellInfo) -> bool:
+    """Above the first table or pair, a date or a number run into words is part of the
+    letterhead (the letter's date, a postcode and town), never a figure of the operation."""
+    if cell.kind == "date":
+        return True
+    rest = cell.number.rest if isinstance(cell.number, NumberText) else ""
+    return cell.kind == "number" and len(rest) > 3 and rest[0].isalpha()
+
+
+def _unattached(cell: CellInfo, cells: dict[tuple[int, int], CellInfo]) -> tuple[str, str | None]:
+    """What stands above and before a figure no table or pair took, and what would let the
+    reader take it: the labels around it in words no seed knows leave no table to find."""
+    above = next(
+        (
+            c
+            for r in range(cell.row - 1, -1, -1)
+            if (c := cells.get((r, cell.col))) and c.kind == "text"
+        ),
+        None,
+    )
+    before = next(
+        (
+            c
+            for k in range(cell.col - 1, -1, -1)
+            if (c := cells.get((cell.row, k))) and c.kind in ("text", "date")
+        ),
+        None,
+    )
+    if above is None and before is None:
+        return (
+            f"{cell.text!r} stands outside any table and has no label above it or before "
+            "it, so nobody can say what it counts; ask the sender, or correct the file",
+            None,
+        )
+    around = " and ".join(
+        f"{c.text!r} {where} it ({c.ref})"
+        for c, where in ((above, "above"), (before, "before"))
+        if c is not None
+    )
+    label = above if above is not None else before
+    return (
+        f"{cell.text!r} has {around}, but no table was recognised around it: the labels of "
+        "its header row or label column are in no seed. Add the label that names the figure "
+        f"(such as {label.text!r}) to metric_labels.csv or charge_labels.csv, and the table is "
+        "found by its header; or declare the table's header_row in template_hints.csv",
+        label.text,
+    )

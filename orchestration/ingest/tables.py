@@ -189,8 +189,17 @@ def is_unknown_header_run(run: list[CellInfo], by_row: dict[int, list[CellInfo]]
     if len(run) < 2 or any(c.kind != "text" or c.text.rstrip().endswith(":") for c in run):
         return False
     columns = sorted(c.col for c in run)
+    first = 1
+    band = by_row.get(run[0].row + 1, [])
+    if is_label_band(band, by_row) and all(
+        columns[0] <= c.col <= columns[-1] + len(band) for c in band
+    ):
+        # a second header level in unknown words ('Festnahmen' over its offences): its
+        # labels head the columns under them, and the rows below it are the body
+        columns = sorted(set(columns) | {c.col for c in band})
+        first = 2
     rows_with_figures, blanks = 0, 0
-    for offset in range(1, _LOOK_BELOW + 1):
+    for offset in range(first, _LOOK_BELOW + 1):
         row = {c.col: c for c in by_row.get(run[0].row + offset, [])}
         if not row:
             blanks += 1
@@ -205,6 +214,17 @@ def is_unknown_header_run(run: list[CellInfo], by_row: dict[int, list[CellInfo]]
         if figures and words and min(words) < max(figures):
             rows_with_figures += 1
     return rows_with_figures >= 2
+
+
+def is_label_band(row_cells: list[CellInfo], by_row: dict[int, list[CellInfo]]) -> bool:
+    """A row of plain labels with figures in the row under it, under its own columns: the
+    second level of a header band, whether or not its words are in the seeds."""
+    if not row_cells or any(
+        c.kind != "text" or c.is_total or c.text.rstrip().endswith(":") for c in row_cells
+    ):
+        return False
+    under = {c.col for c in by_row.get(row_cells[0].row + 1, []) if c.is_numeric}
+    return bool(under) and any(c.col in under for c in row_cells)
 
 
 def find_tables(
@@ -234,7 +254,7 @@ def find_tables(
     for row in sorted(by_row):
         free = [c for c in by_row[row] if (c.row, c.col) not in taken]
         below = by_row.get(row + 1, [])
-        if not any(is_header_like(c) for c in below):
+        if not (any(is_header_like(c) for c in below) or is_label_band(below, by_row)):
             below = []  # only a row of labels bridges a gap, not a row of figures
         runs = _bridge_runs(header_runs(free, merged), below)
         runs = [part for run in runs for part in _split_at_empty_columns(run, by_row, merged)]
@@ -427,7 +447,7 @@ def _is_sub_header(
         return True
     above = {c.col: c for c in run}
     if any(c.col not in above for c in below):
-        return any(is_header_like(c) for c in below)
+        return any(is_header_like(c) for c in below) or is_label_band(below, by_row)
     return all(c.has("charge") and above[c.col].has("metric") for c in below)
 
 

@@ -52,11 +52,7 @@ def read_value(cell: CellInfo, locale: FileLocale, vocabulary: Vocabulary) -> Va
     if cell.kind == "text" and (answer := _answer_in_text(cell, vocabulary)) is not None:
         return read_value(answer, locale, vocabulary)  # 'Odgovor: 25.191', 'Answer – 512'
     if cell.kind != "number":
-        raise CellProblem(
-            "not_a_number",
-            f"the value cell holds {cell.text!r}, which is not a number; write the figure, "
-            "'-' for none or 'n/a' when not available",
-        )
+        raise CellProblem("not_a_number", not_a_number(cell))
     if isinstance(cell.number, float):
         fraction = repr(cell.number).partition(".")[2]
         return Value(cell.number, "number", None, 0 if fraction in ("", "0") else len(fraction))
@@ -67,7 +63,9 @@ def read_value(cell: CellInfo, locale: FileLocale, vocabulary: Vocabulary) -> Va
         raise CellProblem(
             "ambiguous_number",
             f"{cell.text!r} can be read with '.' or ',' as the decimal separator and no other "
-            "cell of the file says which; add the file's language to languages.csv",
+            "cell of the file says which; declare the template's separator in "
+            "template_hints.csv (hint decimal_separator, value ',' or '.', for this file's "
+            "name pattern)",
         ) from None
     except ValueError as error:
         raise CellProblem(
@@ -92,10 +90,15 @@ def read_period(
             raise CellProblem(
                 "ambiguous_date",
                 f"{cell.text!r} can be day-month or month-day and the file never shows which; "
-                "add the file's language with its date order to languages.csv",
+                "declare the template's date order in template_hints.csv (hint date_order, "
+                "value dmy or mdy, for this file's name pattern)",
             ) from None
         except ValueError:
-            raise CellProblem("unreadable_date", f"{cell.text!r} is not a calendar date") from None
+            raise CellProblem(
+                "unreadable_date",
+                f"{cell.text!r} is not a calendar date (no such day); correct the cell or ask "
+                "the sender",
+            ) from None
     if isinstance(cell.number, float) and (serial := from_serial(cell.number)):
         return serial
     if isinstance(cell.number, NumberText) and not cell.number.rest:
@@ -108,10 +111,63 @@ def read_period(
     match = _DAY_NUMBER.match(cell.text.strip())
     if match and operation_start and "date" in vocabulary.field_roles(match["word"]):
         return operation_start + dt.timedelta(days=int(match["n"]) - 1)
-    raise CellProblem(
-        "unreadable_date",
-        f"{cell.text!r} stands where a day is expected but is not a date this reader knows; "
-        "write it as a date (e.g. 2020-09-24) or add its month name to month_labels.csv",
+    raise CellProblem("unreadable_date", unreadable_day(cell, vocabulary))
+
+
+_LETTERS = re.compile(r"[^\W\d_]+\.?")
+
+
+def unreadable_day(cell: CellInfo, vocabulary: Vocabulary) -> str:
+    """Why a day cell cannot be read, and what would make it readable: a word with no digit
+    is no date whatever its month ('Toplam', 'Celkem': a total row); a number beside an
+    unknown word is a day in a month name no seed knows ('24 Eylül')."""
+    text = cell.text.strip()
+    unknown = [w for w in _LETTERS.findall(text) if vocabulary.month_number(w) is None]
+    if not any(ch.isdigit() for ch in text):
+        return (
+            f"{text!r} stands where a day is expected, but it holds no digit: no month name "
+            "makes it a date. If it closes the table (a total: 'Toplam', 'Totale', 'Celkem'), "
+            "add it to field_labels.csv with the role total: the row is then checked against "
+            "the days above it, never counted; if it is a day, ask the sender for its date"
+        )
+    if unknown:
+        word = max(unknown, key=len).rstrip(".")
+        return (
+            f"{text!r} stands where a day is expected; {word!r} is no month name the seeds "
+            f"know. If it is one, add it to month_labels.csv with its month's number (the "
+            "operation's month, if it is a day of it); otherwise write the day as a date "
+            "(e.g. 2020-09-24)"
+        )
+    return (
+        f"{text!r} stands where a day is expected but is no date this reader can read; "
+        "write it as a date (e.g. 2020-09-24), or ask the sender"
+    )
+
+
+def not_a_number(cell: CellInfo) -> str:
+    """Why a value cell holds no figure, and what would decide it: a label the seeds know
+    standing where a figure is expected is a misread structure, not a wrong cell; words
+    may say that there is no figure; digits among words are a figure with a remark."""
+    text = cell.text.strip()
+    if cell.has("metric") or cell.has("charge") or cell.has("field"):
+        known = ", ".join(sorted({m.code for m in cell.matches}))
+        return (
+            f"the value cell holds {text!r}, a label the seeds know ({known}), where a figure "
+            "is expected: the table's structure was misread, not the cell. Declare which "
+            "column holds the labels (label_column) or which row is the header (header_row) "
+            "in template_hints.csv for this file's name pattern"
+        )
+    if not any(ch.isdigit() for ch in text):
+        return (
+            f"the value cell holds {text!r}: words, not a figure. If they say there is no "
+            "figure ('not available', 'none'), add them to value_markers.csv with the meaning "
+            "not_available or zero; if they are a label, the table's structure was misread: "
+            "declare its label_column or header_row in template_hints.csv"
+        )
+    return (
+        f"the value cell holds {text!r}: digits among words, so which figure is meant is the "
+        "sender's to say; ask for the figure alone (a remark belongs in a note), or correct "
+        "the cell"
     )
 
 

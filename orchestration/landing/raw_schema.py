@@ -62,7 +62,7 @@ RAW_TABLES: dict[str, str] = {
     "quarantine": """
         operation_id varchar, file_id varchar, file_name varchar, sheet_name varchar,
         cell_ref varchar, reason_code varchar, message varchar, raw_text varchar,
-        detected_at timestamp""",
+        detected_at timestamp, subject varchar""",
 }
 
 # What the warehouse keeps for itself, not data: operations whose models are stale.

@@ -52,6 +52,7 @@ def compose(
         earlier = _earlier_statuses(con, previous) if previous else {}
         kept = _operations_in(con, "previous") if previous else set()
         tables = _operation_tables(con)
+        _keep_attempt_quarantine(con, sorted(held))
         statuses = []
         for operation in operations:
             if operation not in held:
@@ -77,6 +78,50 @@ def compose(
     finally:
         con.close()
     return statuses
+
+
+ATTEMPT_TABLE = "audit.attempt_quarantine"
+
+
+def _keep_attempt_quarantine(con: duckdb.DuckDBPyConnection, held: list[str]) -> None:
+    """What this load found in the operations it holds back (their quarantine, the labels
+    of their rejected files), before their rows give way to the last good ones: a failed
+    load is as much news to a steward as a published one (the report shows it). Made after
+    the list of operation tables, so that holding back does not empty it."""
+    con.execute("create schema if not exists audit")
+    con.execute(f"drop table if exists {ATTEMPT_TABLE}")
+    names = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'audit'"
+        ).fetchall()
+    }
+    parts = []
+    if "quarantine" in names:
+        parts.append(
+            """select operation_id, file_name, sheet_name, cell_ref, reason_code, severity,
+                      message, subjects, language, country_code, steward_action,
+                      false as in_rejected_file, raw_text, file_id
+               from audit.quarantine where list_contains($held, operation_id)"""
+        )
+    if "rejected_file_labels" in names:
+        parts.append(
+            """select operation_id, file_name, sheet_name, cell_ref, reason_code,
+                      'file_rejected', message, subjects, language, null, null, true, null,
+                      file_id
+               from audit.rejected_file_labels where list_contains($held, operation_id)"""
+        )
+    if not parts:
+        return
+    con.execute(
+        f"create table {ATTEMPT_TABLE} as " + " union all ".join(parts),
+        {"held": held},
+    )
+    con.execute(
+        f"comment on table {ATTEMPT_TABLE} is 'For each operation held back by the last load: "
+        "what that load quarantined (the warehouse shows the operation as published last, or "
+        "not at all; this is why).'"
+    )
 
 
 def _operations(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -176,13 +221,14 @@ def _write_statuses(con: duckdb.DuckDBPyConnection, statuses: list[OperationStat
         )
         """
     )
-    con.executemany(
-        f"insert into {STATUS_TABLE} values (?, ?, ?, ?, ?, ?)",
-        [
-            (s.operation_id, s.status, s.published_at, s.held_back_since, s.findings, s.reasons)
-            for s in statuses
-        ],
-    )
+    if statuses:
+        con.executemany(
+            f"insert into {STATUS_TABLE} values (?, ?, ?, ?, ?, ?)",
+            [
+                (s.operation_id, s.status, s.published_at, s.held_back_since, s.findings, s.reasons)
+                for s in statuses
+            ],
+        )
     con.execute(
         f"comment on table {STATUS_TABLE} is 'One row per operation: current (this load passed "
         "its checks), held_back (an earlier load of it is what the warehouse shows) or "

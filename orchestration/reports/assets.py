@@ -29,7 +29,12 @@ def operation_reports(
     try:
         operations = [
             r[0]
-            for r in published.execute("select operation_id from marts.dim_operation").fetchall()
+            for r in published.execute(
+                """select operation_id from marts.dim_operation
+                   union
+                   select operation_id from audit.operation_status
+                   where status = 'never_published'"""
+            ).fetchall()
         ]
     finally:
         published.close()

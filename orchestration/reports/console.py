@@ -10,6 +10,7 @@ from rich.table import Table
 from orchestration import connections
 from orchestration.reports.formatting import bounds, figure
 from orchestration.reports.terminal import shown
+from orchestration.steward.groups import attempt_items_from, group_items
 
 LEVELS = ("within_file", "within_country", "across_countries")
 
@@ -347,6 +348,11 @@ def print_status(console: Console, paths) -> None:
         waiting = con.execute(
             "select severity, count(*) from audit.quarantine group by 1 order by 1"
         ).fetchall()
+        attempts = {
+            op: group_items(attempt_items_from(con, op))
+            for op, state in states.items()
+            if state.get("status") != "current"
+        }
     finally:
         con.close()
     table = Table(title="Operations", title_justify="left")
@@ -373,6 +379,14 @@ def print_status(console: Console, paths) -> None:
     for op, state in states.items():
         for reason in state.get("reasons", [])[:3] if state["status"] != "current" else []:
             console.print(f"  [red]{shown(op)}[/]: {shown(reason)}")
+        if groups := attempts.get(op):
+            largest = ", ".join(
+                f"{g.reason_code} {g.subject!r} ({g.cells} cell(s))" for g in groups[:3]
+            )
+            console.print(
+                f"  [red]{shown(op)}[/]: its last load quarantined {len(groups)} problem(s): "
+                f"{shown(largest)} (jadwh quarantine)"
+            )
     console.print(
         "Quarantine: "
         + (", ".join(f"{count} {severity}" for severity, count in waiting) or "empty")
@@ -404,38 +418,74 @@ def _state(state: dict | None, files) -> str:
     return f"[red]never published[/] ({state['findings']} finding(s)) since {since}"
 
 
-def print_quarantine(
-    console: Console, database: Path, operation: str | None, severity: str | None
-) -> None:
-    con = connections.connect(str(database), read_only=True)
-    try:
-        rows = con.execute(
-            """
-            select severity, reason_code, operation_id, file_name, sheet_name, cell_ref, message,
-                   steward_action
-            from audit.quarantine
-            where (? is null or operation_id = ?) and (? is null or severity = ?)
-            order by case severity when 'error' then 0 when 'warning' then 1 else 2 end,
-                     operation_id, file_name, sheet_name, cell_ref
-            """,
-            [operation, operation, severity, severity],
-        ).fetchall()
-    finally:
-        con.close()
-    if not rows:
+def print_quarantine(console: Console, database: Path, items: list) -> None:
+    """One row per quarantined cell (steward.groups.Item), worst first."""
+    if not items:
         console.print(f"[green]Nothing waits for a steward[/] in {shown(database)}.")
         return
     table = Table(
-        title=f"{len(rows)} item(s) in the quarantine of {shown(database)}", title_justify="left"
+        title=f"{len(items)} item(s) in the quarantine of {shown(database)}", title_justify="left"
     )
     for column in ("severity", "reason", "where", "what happened", "what to do"):
         table.add_column(column)
-    for sev, reason, op, file_name, sheet, cell, message, action in rows:
-        where = f"{shown(op)}\n{shown(file_name)}" + (
-            f"\n{shown(sheet)}!{shown(cell)}" if cell else ""
+    for item in items:
+        where = f"{shown(item.operation_id)}\n{shown(item.file_name)}" + (
+            f"\n{shown(item.sheet_name)}!{shown(item.cell_ref)}" if item.cell_ref else ""
         )
-        colour = "red" if sev == "error" else "yellow"
+        colour = "red" if item.severity == "error" else "yellow"
         table.add_row(
-            f"[{colour}]{shown(sev)}[/]", shown(reason), where, shown(message), shown(action or "")
+            f"[{colour}]{shown(item.severity)}[/]",
+            shown(item.reason_code),
+            where,
+            shown(item.message),
+            shown(item.steward_action or ""),
         )
     console.print(table)
+
+
+def print_quarantine_groups(console: Console, database: Path, groups: list) -> None:
+    """One line per problem: its reason, what it is about, how many cells in how many files,
+    the languages, example cells, and what would resolve it."""
+    if not groups:
+        console.print(f"[green]Nothing waits for a steward[/] in {shown(database)}.")
+        return
+    items = sum(len(g.items) for g in groups)
+    table = Table(
+        title=f"{len(groups)} problem(s), {items} item(s), in the quarantine of {shown(database)}",
+        title_justify="left",
+    )
+    for column in (
+        "severity",
+        "reason",
+        "about",
+        "cells · files",
+        "languages",
+        "examples",
+        "what to do",
+    ):
+        table.add_column(column)
+    for group in groups:
+        colour = "red" if group.severity == "error" else "yellow"
+        files = group.files
+        counts = f"{group.cells} · {len(files)}"
+        if group.rejected_cells:
+            counts += f"\n({group.rejected_cells} in files\nthat do not count)"
+        shown_files = "" if group.cells else "\n".join(files[:5]) + (" …" if len(files) > 5 else "")
+        examples = group.examples[:3] if group.cells else []
+        table.add_row(
+            f"[{colour}]{group.severity}[/]",
+            group.reason_code,
+            shown(group.subject or shown_files, keep_newlines=True),
+            counts,
+            shown(", ".join(group.languages) or "?"),
+            shown(
+                "\n".join(examples) + (" …" if group.cells > len(examples) else ""),
+                keep_newlines=True,
+            ),
+            shown(group.remedy),
+        )
+    console.print(table)
+    console.print(
+        "[dim]jadwh quarantine --suggest FILE writes the seed rows and template hints that would "
+        "resolve these; --by-cell lists every cell.[/]"
+    )

@@ -11,6 +11,7 @@ page only through Jinja's autoescaping.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -22,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from orchestration import connections
 from orchestration.reports.formatting import bounds, figure
+from orchestration.steward.groups import attempt_items_from, group_items, items_from
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BAR_HEIGHT = 18
@@ -36,6 +38,9 @@ class Bar:
     width: float
     source: str
     href: str | None
+    file: str | None = None
+    sheet: str | None = None
+    cells: str | None = None
 
 
 @functools.cache
@@ -75,12 +80,69 @@ def _href(
     return f"{link}#{sheet}!{first_cell}" if sheet else link
 
 
+def _status(con: duckdb.DuckDBPyConnection, operation_id: str) -> dict | None:
+    """The operation's row of audit.operation_status (current, held back, never published)."""
+    try:
+        rows = _rows(
+            con, "select * from audit.operation_status where operation_id = ?", [operation_id]
+        )
+    except duckdb.Error:
+        return None
+    return rows[0] if rows else None
+
+
+def _groups(items: list) -> list[dict]:
+    return [
+        {
+            "severity": g.severity,
+            "badge": _severity_badge(g.severity),
+            "reason_code": g.reason_code,
+            "subject": g.subject,
+            "cells": g.cells,
+            "rejected_cells": g.rejected_cells,
+            "files": g.files,
+            "languages": g.languages,
+            "examples": g.examples[:5],
+            "remedy": g.remedy,
+        }
+        for g in group_items(items)
+    ]
+
+
+def _severity_badge(severity: str) -> str:
+    return {"error": "fail", "warning": "warn", "file_rejected": "warn"}.get(severity, "warn")
+
+
+def _verdict(status: dict | None, checks: list[dict], quarantine: list[dict]) -> tuple[str, str]:
+    """pass, warning or fail for the operation as a whole, and why (a load with warnings or
+    rejected files is not a green pass)."""
+    if status and status["status"] != "current":
+        return "fail", "held back: the last load failed its blocking checks"
+    if any(c["status"] == "fail" for c in checks) or any(
+        q["severity"] == "error" for q in quarantine
+    ):
+        return "fail", "blocking checks fail"
+    rejected = sum(1 for q in quarantine if q["severity"] == "file_rejected")
+    warnings = sum(1 for q in quarantine if q["severity"] == "warning")
+    if rejected or warnings:
+        parts = [f"{rejected} rejected file(s)"] * bool(rejected) + [
+            f"{warnings} warning(s)"
+        ] * bool(warnings)
+        return "warn", "checks pass, with " + " and ".join(parts)
+    return "pass", "every check passes and nothing waits for a steward"
+
+
 def render_operation_report(
     con: duckdb.DuckDBPyConnection, operation_id: str, raw_dir: Path, report_dir: Path
 ) -> str:
-    operation = _rows(
-        con, "select * from marts.dim_operation where operation_id = ?", [operation_id]
-    )[0]
+    found = _rows(con, "select * from marts.dim_operation where operation_id = ?", [operation_id])
+    status = _status(con, operation_id)
+    if not found:
+        return _render_never_published(con, operation_id, status)
+    operation = found[0]
+    country_names = dict(
+        con.execute("select country_code, country_name from marts.dim_country").fetchall()
+    )
     checks = _rows(
         con,
         """select check_level, check_name, metric_code, charge_code, derived_value, published_value,
@@ -135,10 +197,13 @@ def render_operation_report(
         top = max((r["value"] for r in rows), default=0) or 1
         bars = [
             Bar(
-                country=r["country_code"],
+                country=f"{r['country_name'] or r['country_code']} ({r['country_code']})",
                 value=r["value"],
                 width=(CHART_WIDTH - LABEL_WIDTH - 90) * r["value"] / top,
                 source=f"{r['source_file']} · {r['source_sheet']}!{r['source_cell']}",
+                file=r["source_file"],
+                sheet=r["source_sheet"],
+                cells=r["source_cell"],
                 href=_href(
                     raw_dir,
                     report_dir,
@@ -171,6 +236,7 @@ def render_operation_report(
             row["source_sheet"],
             row["source_cell"],
         )
+        row["country_name"] = country_names.get(row["country_code"], row["country_code"])
         matrix.setdefault(row["country_code"], {})[row["charge_code"]] = row
     quarantine = _rows(
         con,
@@ -194,6 +260,16 @@ def render_operation_report(
     for check in checks:
         level = levels.setdefault(check["check_level"], {"pass": 0, "fail": 0})
         level[check["status"]] += 1
+    for item in quarantine:
+        item["badge"] = _severity_badge(item["severity"])
+    for file in files.values():
+        file["country_name"] = country_names.get(file["country_code"], file["country_code"])
+    verdict, verdict_text = _verdict(status, checks, quarantine)
+    attempt = (
+        _groups(attempt_items_from(con, operation_id))
+        if status and status["status"] != "current"
+        else []
+    )
     return (
         _environment()
         .get_template("operation.html.j2")
@@ -207,10 +283,34 @@ def render_operation_report(
             charges=charges,
             matrix=matrix,
             quarantine=quarantine,
+            groups=_groups(items_from(con, operation_id)),
+            attempt=attempt,
+            status=status,
+            verdict=verdict,
+            verdict_text=verdict_text,
+            country_names=country_names,
+            by_charge=sorted(by_charge, key=lambda r: (r["country_name"], r["charge_code"])),
             files=list(files.values()),
             chart_width=CHART_WIDTH,
             label_width=LABEL_WIDTH,
             bar_height=BAR_HEIGHT,
+            generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    )
+
+
+def _render_never_published(
+    con: duckdb.DuckDBPyConnection, operation_id: str, status: dict | None
+) -> str:
+    """An operation that no load has published yet: why (the last attempt's findings and
+    quarantine), so that a failed first load is as visible as a published one."""
+    return (
+        _environment()
+        .get_template("never_published.html.j2")
+        .render(
+            operation_id=operation_id,
+            status=status,
+            attempt=_groups(attempt_items_from(con, operation_id)),
             generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
     )
@@ -291,6 +391,15 @@ def write_reports(
                 "select operation_id from marts.dim_operation order by 1"
             ).fetchall()
         ]
+        with contextlib.suppress(duckdb.Error):  # never passed: not in the marts, but news
+            known += [
+                r[0]
+                for r in con.execute(
+                    """select operation_id from audit.operation_status
+                       where status = 'never_published' order by 1"""
+                ).fetchall()
+                if r[0] not in known
+            ]
         written = []
         for operation_id in operations or known:
             if operation_id not in known:

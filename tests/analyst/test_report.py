@@ -41,6 +41,20 @@ def test_the_report_is_one_self_contained_file(report):
     assert "<script>window.__jad_pwned" not in html  # spreadsheet text is escaped
 
 
+def test_badges_tell_pass_warning_and_fail_apart_and_sources_are_text(report):
+    html = report.read_text(encoding="utf-8")
+    # a warning in the quarantine: the page is not a green pass, and its badge is amber
+    assert '<div class="verdict warn" id="verdict">' in html
+    assert '<span class="badge warn">warning</span>' in html
+    assert '<span class="badge pass">warning</span>' not in html
+    # countries by name, and the file, sheet and cells of every figure as visible text
+    assert "Hungary (HU)" in html and "Bosnia and Herzegovina (BA)" in html
+    assert '<table class="sources" id="sources-arrests">' in html
+    assert "<td>ORFK_JAD_SEE_eredmenyek.xlsx</td><td>Munkalap1</td>" in html
+    assert 'id="charge-sources"' in html
+    assert 'id="quarantine-groups"' in html  # the quarantine by problem
+
+
 def test_the_report_renders_in_a_browser(report):
     assert CHROMIUM, "Debian's chromium is needed: make test installs it (scripts/ensure-chromium)"
     from playwright.sync_api import sync_playwright

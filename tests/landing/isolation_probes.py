@@ -30,3 +30,12 @@ def read(item: tuple[str, str], data: bytes) -> str:
     if behaviour == "slow":
         time.sleep(60)
     return f"read {len(data)} bytes"
+
+
+def crash_or_read(item, data: bytes):
+    """The real reader, except on a file that kills its process (as a native crash would)."""
+    if data.startswith(b"CRASH"):
+        os.abort()
+    from orchestration.landing.reading import read_in_worker
+
+    return read_in_worker(item, data)

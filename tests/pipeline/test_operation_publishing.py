@@ -78,6 +78,15 @@ def test_a_broken_operation_holds_back_only_itself(tmp_path):
     assert rows == sorted(
         [(SEED_OPERATION, "current", False, False, False), (other, "held_back", True, True, True)]
     )
+    # the report says so: the last attempt of the held-back operation, its findings and
+    # its quarantine by problem, beside the figures it still shows
+    page = (paths.reports_dir / f"{other}.html").read_text(encoding="utf-8")
+    assert 'class="verdict fail"' in page and "held back since" in page
+    assert "The last load of this operation (not published)" in page
+    assert "approx. 90000" in page
+    assert 'class="verdict fail"' not in (paths.reports_dir / f"{SEED_OPERATION}.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_an_operation_that_never_passed_is_left_out(tmp_path):
@@ -112,6 +121,9 @@ def test_an_operation_that_never_passed_is_left_out(tmp_path):
     finally:
         con.close()
     assert quarantined >= 1
+    # a page for it all the same: why it is not in the warehouse
+    page = (paths.reports_dir / f"{other}.html").read_text(encoding="utf-8")
+    assert "never published" in page and "not_a_number" in page
 
 
 def test_a_bad_manifest_holds_back_its_operation_and_a_removed_one_leaves(tmp_path):

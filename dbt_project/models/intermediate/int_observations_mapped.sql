@@ -51,7 +51,11 @@ labels_by_observation as (
         max(metric_matches) > 1 or max(charge_matches) > 1 as has_ambiguous_label,
         string_agg(label, ', ' order by position)
             filter (where metric_code is null and charge_code is null and not is_field_word)
-            as unknown_labels
+            as unknown_labels,
+        -- the same, one label an element: what a steward's seed row is for
+        {{ ordered_list('label', 'position') }}
+            filter (where metric_code is null and charge_code is null and not is_field_word)
+            as unknown_label_list
     from part_matches
     group by observation_id
 ),
@@ -89,6 +93,7 @@ resolved as (
     select
         observations.*,
         labels.unknown_labels,
+        labels.unknown_label_list,
         coalesce(labels.has_ambiguous_label, false)
             or coalesce(labels.distinct_charges, 0) > 1
             or coalesce(labels.distinct_metrics, 0) > 1 as is_ambiguous,

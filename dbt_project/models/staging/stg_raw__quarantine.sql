@@ -11,5 +11,6 @@ select
     reason_code,
     message,
     raw_text,
+    coalesce(subject, raw_text) as subject,
     detected_at
 from source
