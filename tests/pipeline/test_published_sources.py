@@ -281,7 +281,7 @@ def test_the_report_shows_the_sources_side_by_side_and_no_submissions(loaded, tm
     assert "No submissions yet." in empty and "more than 12,000" in empty
 
 
-def test_a_broken_manifest_stops_the_load_with_one_sentence_per_problem(tmp_path):
+def test_a_broken_manifest_holds_back_its_operation_with_one_sentence_per_problem(tmp_path):
     folder = tmp_path / "raw" / "2031-01-broken-jad"
     folder.mkdir(parents=True)
     (folder / "operation.yaml").write_text(
@@ -291,10 +291,11 @@ def test_a_broken_manifest_stops_the_load_with_one_sentence_per_problem(tmp_path
     )
     paths = Paths(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse" / "jad.duckdb")
     outcome = run_load(paths, instance=dg.DagsterInstance.ephemeral(), quiet=True)
-    assert not outcome.published and outcome.failed_steps == ["land_raw_files"]
-    (message,) = outcome.errors
+    # the operation is held back (never published); the load itself goes on
+    assert list(outcome.held_back) == ["2031-01-broken-jad"]
     manifest = folder / "operation.yaml"
-    assert message.splitlines() == [
+    (reason,) = outcome.held_back["2031-01-broken-jad"]["reasons"]
+    assert reason.removeprefix("manifest: ").splitlines() == [
         f"{manifest}: end_date: must be a date like 2020-09-24, not '2031-01-12 10:00:00'",
         f"{manifest}: participants: is empty; list the countries as ISO 3166-1 alpha-2 codes",
         f"{manifest}: published[1]: must be a source (a mapping with source and figures), not 1",
