@@ -208,6 +208,7 @@ def sql(
     The query reads the warehouse's tables and nothing else: no files, no ATTACH, no COPY,
     no extensions, no settings; memory and time are limited. Exit 4 when it fails."""
     from orchestration.reports.export import QueryFailed, run_query
+    from orchestration.settings import SettingError
 
     paths = current_paths()
     if not paths.warehouse.exists():
@@ -220,6 +221,8 @@ def sql(
         )
     except QueryFailed as problem:
         raise fail(str(problem), EXIT_QUERY) from None
+    except SettingError as problem:
+        raise fail(str(problem), EXIT_USAGE) from None
 
 
 @app.command()
