@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from orchestration.publish.lock import holder, unless_loading
+from orchestration.load_lock import holder, unless_loading
 from orchestration.reports.terminal import shown, visible_output
 from orchestration.settings import current_paths
 
@@ -64,7 +64,7 @@ def load(
     """Land raw/, build the models, run every check, publish the warehouse if they pass,
     and print the reconciliation. Exit 1 when a blocking check kept it from publishing."""
     from orchestration.load import NothingToLoad, run_load
-    from orchestration.publish.lock import LoadInProgress
+    from orchestration.load_lock import LoadInProgress
     from orchestration.reports.console import LoadProgressBar, print_landing_summary
 
     paths = current_paths()

@@ -5,10 +5,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration import load_plan, progress
+from orchestration.formatting import figure
+from orchestration.load_lock import exclusive_load
 from orchestration.publish.atomic import publish
-from orchestration.publish.lock import exclusive_load
 from orchestration.quality import gate
-from orchestration.reports.formatting import figure
 from orchestration.resources import WarehouseResource
 from orchestration.transform.assets import jad_dbt_models
 

@@ -17,13 +17,12 @@ marked not blocking.
 
 import dagster as dg
 
-from orchestration.ingest.vocabulary import seed_codes
-from orchestration.landing.manifest import COUNTRIES_PARTICIPATING
-from orchestration.publish.lock import exclusive_load
+from orchestration.formatting import bounds, figure
+from orchestration.ingest.vocabulary import COUNTRIES_PARTICIPATING, seed_codes
+from orchestration.load_lock import exclusive_load
 from orchestration.quality import gate
 from orchestration.quality.expectations import LANDED, MAPPED, Suite
 from orchestration.quality.validation import validate_database
-from orchestration.reports.formatting import bounds, figure
 from orchestration.resources import BuildDuckDBResource, WarehouseResource
 
 RECONCILIATION = dg.AssetKey(["marts", "reconciliation"])

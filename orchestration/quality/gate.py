@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from orchestration.reports.formatting import figure
+from orchestration.formatting import figure
 
 # Step order within a load (Dagster's in-process executor runs the ready step of highest
 # `dagster/priority` first; default 0): the landed-observations check after the dbt build,
