@@ -70,7 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "JAD_DUCKDB_MEMORY_LIMIT",
         "512MB",
-        "DuckDB's memory limit for every connection and for dbt (a DuckDB size: `1GB`, `800MiB`)",
+        "DuckDB's memory limit for every connection and for dbt (a DuckDB size: `2GiB`, `800MiB`)",
         "Python and dbt",
     ),
     Setting(
