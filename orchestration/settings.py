@@ -14,8 +14,8 @@ when it is needed, never at import (tests change the environment between cases);
 value counts as unset; a bad value is refused with one sentence naming the variable and the
 value. dbt reads four of them itself through env_var() (dbt_project.yml, profiles.yml).
 
-Plain Python only (os, pathlib, dataclasses): `ingest`, which may import neither Dagster nor
-DuckDB, reads its limits here.
+Standard library only (os, pathlib, dataclasses, re, zoneinfo): `ingest`, which may import
+neither Dagster nor DuckDB, reads its limits here.
 """
 
 from __future__ import annotations

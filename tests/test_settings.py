@@ -96,3 +96,22 @@ def test_dbt_is_not_started_with_a_setting_it_would_misread(monkeypatch, tmp_pat
     monkeypatch.delenv("JAD_QUALIFIER_TOLERANCE")
     settings.export_for_dbt(paths)
     assert settings.os.environ["JAD_DBT_DATABASE"] == str(tmp_path / ".build" / "jad.duckdb")
+
+
+def test_ingest_and_settings_import_neither_dagster_nor_duckdb():
+    """A reading process imports ingest (and its limits from settings) and nothing heavier;
+    lint-imports checks the imports, this checks what a fresh interpreter actually loads."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pkgutil, importlib, orchestration.ingest as ingest, orchestration.settings\n"
+        "for m in pkgutil.iter_modules(ingest.__path__):\n"
+        "    importlib.import_module('orchestration.ingest.' + m.name)\n"
+        "heavy = {'dagster', 'duckdb', 'dbt', 'pyarrow', 'great_expectations'}\n"
+        "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    )
+    assert loaded.stdout.strip() == "[]"
