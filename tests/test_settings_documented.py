@@ -83,12 +83,12 @@ def _environment_reads_outside_settings() -> list[str]:
 
 
 def _dbt_reads() -> set[str]:
-    names = set()
+    """env_var('JAD_X') in the dbt project's yml and sql (not in what dbt writes: target/)."""
     dbt = PROJECT_ROOT / "dbt_project"
-    for path in sorted([*dbt.glob("*.yml"), *(dbt / "models").rglob("*.yml")]):
-        names |= set(ENV_VAR.findall(path.read_text(encoding="utf-8")))
-    for folder in ("models", "macros", "tests", "snapshots", "analyses"):
-        for path in sorted((dbt / folder).rglob("*.sql")):
+    written = {"target", "logs", "dbt_packages"}
+    names = set()
+    for path in sorted([*dbt.rglob("*.yml"), *dbt.rglob("*.sql")]):
+        if written.isdisjoint(path.relative_to(dbt).parts):
             names |= set(ENV_VAR.findall(path.read_text(encoding="utf-8")))
     return names
 
