@@ -7,7 +7,7 @@ publish/compose.py), so that one broken operation never holds back the others.
 
 One check per published metric and per charge of the breakdown (from the seeds, so a new
 metric gets its check without code) and for a published count of countries, one per
-reconciliation level, conservation, the quarantine, and the two Great Expectations suites.
+reconciliation level, conservation, plausibility across countries, the quarantine, and the two Great Expectations suites.
 dbt's own tests appear through dagster-dbt as checks on the models they test.
 
 A published figure's check passes or fails on the primary source's figure (the rows of
@@ -28,6 +28,7 @@ from orchestration.resources import BuildDuckDBResource, WarehouseResource
 
 RECONCILIATION = dg.AssetKey(["marts", "reconciliation"])
 CONSERVATION = dg.AssetKey(["audit", "conservation"])
+OUTLIERS = dg.AssetKey(["audit", "outliers"])
 QUARANTINE = dg.AssetKey(["audit", "quarantine"])
 ERROR = dg.AssetCheckSeverity.ERROR
 SHOWN = 20  # failures listed in a check's metadata; the rest are counted
@@ -253,6 +254,17 @@ def conservation_check(duckdb: BuildDuckDBResource) -> dg.AssetCheckResult:
     )
 
 
+@dg.asset_check(asset=OUTLIERS, blocking=False, name="plausible_across_countries")
+def outliers_check(duckdb: BuildDuckDBResource) -> dg.AssetCheckResult:
+    """No country's figure for an operation is more than its metric's outlier_ratio times the
+    median of the other countries' (metrics.csv): each cell may be plausible while their sum
+    is not."""
+    with duckdb.get_connection() as con:
+        findings = gate.outlier_failures(con)
+        compared = con.execute("select count(*) from audit.outliers").fetchone()[0]
+    return _findings_result(OUTLIERS, findings, {"figures_compared": compared})
+
+
 @dg.asset_check(asset=QUARANTINE, blocking=False, name="no_cell_level_errors")
 def quarantine_check(duckdb: BuildDuckDBResource) -> dg.AssetCheckResult:
     """No error-level item in the quarantine: a file read in part would give a wrong number
@@ -330,4 +342,10 @@ EXPECTATION_CHECKS = [
     _expectation_check(LANDED, blocking=False, op_tags=gate.RUNS_AFTER_DBT),
     _expectation_check(MAPPED),
 ]
-ALL_CHECKS = [reconciliation_checks, conservation_check, quarantine_check, *EXPECTATION_CHECKS]
+ALL_CHECKS = [
+    reconciliation_checks,
+    conservation_check,
+    outliers_check,
+    quarantine_check,
+    *EXPECTATION_CHECKS,
+]
