@@ -19,6 +19,7 @@ import dagster as dg
 
 from orchestration.ingest.vocabulary import seed_codes
 from orchestration.landing.manifest import COUNTRIES_PARTICIPATING
+from orchestration.markdown import literal
 from orchestration.publish.lock import exclusive_load
 from orchestration.quality import gate
 from orchestration.quality.expectations import LANDED, MAPPED, Suite
@@ -96,7 +97,7 @@ def _other_sources(others: list[tuple]) -> dict:
             "| operation | source | published | derived | status | conflict |\n"
             "|---|---|---|---:|---|---|\n"
             + "\n".join(
-                f"| {op} | {source} | {qualifier.replace('_', ' ')} {figure(published)} | "
+                f"| {literal(op)} | {literal(source)} | {qualifier.replace('_', ' ')} {figure(published)} | "
                 f"{figure(derived)} | {status} | {'yes' if conflict else ''} |"
                 for op, source, derived, published, qualifier, status, conflict in others
             )
@@ -132,7 +133,7 @@ def _figure_result(
         metadata["operations"] = dg.MetadataValue.md(
             "| operation | derived | published | bounds | status |\n|---|---:|---|---|---|\n"
             + "\n".join(
-                f"| {r[0]} | {figure(r[1])} | {r[3].replace('_', ' ')} {figure(r[2])} | "
+                f"| {literal(r[0])} | {figure(r[1])} | {r[3].replace('_', ' ')} {figure(r[2])} | "
                 f"{bounds(r[4], r[5], r[6], r[7])} | {r[8]} |"
                 for r in rows
             )
@@ -153,7 +154,8 @@ def _level_result(check_name: str, level: str, rows: list[tuple]) -> dg.AssetChe
     checked = [r for r in rows if r[0] == level]
     failing = [r for r in checked if r[2] == "fail"]
     table = "| check | derived | compared with | detail |\n|---|---:|---:|---|\n" + "\n".join(
-        f"| {r[1]} | {figure(r[3])} | {figure(r[4])} | {r[5] or ''} |" for r in failing[:SHOWN]
+        f"| {literal(r[1])} | {figure(r[3])} | {figure(r[4])} | {literal(r[5] or '')} |"
+        for r in failing[:SHOWN]
     )
     return dg.AssetCheckResult(
         check_name=check_name,
@@ -225,7 +227,7 @@ def _findings_result(
     metadata = dict(counted)
     if findings:
         metadata["findings"] = dg.MetadataValue.md(
-            "\n".join(f"- {f.message}" for f in findings[:SHOWN])
+            "\n".join(f"- {literal(f.message)}" for f in findings[:SHOWN])
         )
     return dg.AssetCheckResult(
         asset_key=asset_key, passed=not findings, severity=ERROR, metadata=metadata
@@ -320,7 +322,7 @@ def _expectation_check(suite: Suite, blocking: bool = False, op_tags: dict | Non
                 "results": dg.MetadataValue.md(
                     "| expectation | severity | unexpected | e.g. |\n|---|---|---:|---|\n"
                     + "\n".join(
-                        f"| {o.expectation} | {o.severity} | {o.unexpected_count} | {'; '.join(o.examples)} |"
+                        f"| {o.expectation} | {o.severity} | {o.unexpected_count} | {literal('; '.join(o.examples))} |"
                         for o in outcome.outcomes
                         if not o.success
                     )
