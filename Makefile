@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: run test ui lint corpus bench docs report clean
+.PHONY: run test test-slow ui lint corpus bench docs report clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,15 @@ run: $(INSTALLED)
 	  echo "JADWH_EXIT=$$code: jadwh load exited with $$code (1 loaded but an operation was held back, 2 nothing to load or bad arguments, 3 another load is running); make reports any failure as 2" >&2; \
 	fi; exit $$code
 
-## test: install, lint (make lint), then run the whole test suite (installs Debian's chromium for the browser test)
+## test: install, make lint, then run the test suite but the slow modules (installs Debian's chromium for the browser test)
 test: lint
 	scripts/ensure-chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow" --durations=25
+
+## test-slow: the slow modules (corpora, fuzzing, faults, multi-round loads: tests/conftest.py SLOW_MODULES)
+test-slow: $(INSTALLED)
+	scripts/ensure-chromium
+	$(BIN)/python -m pytest -m slow --durations=25
 
 ## ui: the Dagster UI on http://127.0.0.1:3000 (lineage, checks, quarantine)
 ui: $(INSTALLED)

@@ -14,6 +14,7 @@ from orchestration.ingest.vocabulary import cached_vocabulary
 from orchestration.landing import withheld
 from orchestration.landing.land import land_operations, purge_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
+from orchestration.markdown import literal
 from orchestration.partitions import FORCE_TAG, ONE_RUN, OPERATIONS, discovered_operations
 from orchestration.quality.expectations import LANDED
 from orchestration.quality.validation import forget_validations, validate_in_background, warm_up
@@ -133,7 +134,7 @@ def land_raw_files(
         "| operation | files | read | unchanged | rejected | observations | quarantined |\n"
         "|---|---:|---:|---:|---:|---:|---:|\n"
         + "\n".join(
-            f"| {s.operation_id} | {s.files_seen} | {s.files_read} | {s.files_unchanged} | "
+            f"| {literal(s.operation_id)} | {s.files_seen} | {s.files_read} | {s.files_unchanged} | "
             f"{s.files_rejected} | {s.observations} | {s.quarantined} |"
             for s in summaries
         )
