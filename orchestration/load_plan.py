@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -24,15 +24,32 @@ from orchestration.landing.versions import reader_version
 from orchestration.publish.lock import unless_loading
 from orchestration.settings import Paths, dbt_project_dir
 
-LANDED = "landed_fingerprints"
-PUBLISHED = "published_fingerprints"
-HELD_BACK = "held_back_fingerprints"  # operations whose last load failed their checks
+LANDED = "landed_fingerprints"  # in raw.build_state: what landing read, not yet published
+# In the publish record (jad.published.json), beside the warehouse and outside any DuckDB
+# file: what the warehouse holds of each operation, and what failed its checks. Written
+# after the warehouse was swapped in, so that whoever plans (the CLI, the schedule, the
+# sensor) reads it without opening the build database a load may be writing.
+FINGERPRINTS = "fingerprints"
+PUBLISHED = "published"
+HELD_BACK = "held_back"  # operations whose last load failed their checks
+_FORMER_KEYS = ["published_fingerprints", "held_back_fingerprints"]
 
 
 @dataclass(frozen=True)
 class LoadPlan:
     operations: list[str]  # what this load covers, in discovery order
     up_to_date: int  # operations left alone: published with these very inputs
+    # operation -> its fingerprint now (empty when forced: nothing was compared)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    # operation -> the fingerprint it was last published or held back with
+    recorded: dict[str, str] = field(default_factory=dict)
+    # a load held the build database: what it left pending could not be read
+    loading: bool = False
+
+    def run_key(self, operation: str) -> str:
+        """One content-derived key per load of an operation: from what was recorded to
+        what is there now (a file put back as it was before is a new load, not a repeat)."""
+        return f"{operation}:{self.recorded.get(operation, '-')}>{self.fingerprints.get(operation, '-')}"
 
 
 def versions() -> str:
@@ -54,30 +71,32 @@ def fingerprints(paths: Paths) -> dict[str, str]:
     return {operation: fingerprint(digest, versions_now) for operation, digest in digests.items()}
 
 
+def recorded_fingerprints(paths: Paths) -> tuple[dict[str, str], dict[str, str]] | None:
+    """(published, held back) as the last publish recorded them; None when nothing was
+    published yet, or by a version that did not record them."""
+    try:
+        record = json.loads(paths.publish_record.read_text(encoding="utf-8"))
+        kept = record[FINGERPRINTS]
+        return dict(kept[PUBLISHED]), dict(kept[HELD_BACK])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadPlan:
     """The operations among `operations` that need a load (all of them when forced, when
     nothing was published yet, or when the build database is new)."""
-    if force or not paths.warehouse.exists() or not paths.build_database.exists():
+    if force:
         return LoadPlan(list(operations), 0)
     current = fingerprints(paths)
-    # under the load lock (re-entrant: a load holds it already): a schedule tick that opened
-    # the build while a load runs would make that load fail
-    with unless_loading(paths.load_lock) as free:
-        if not free:  # a load is writing it: cover everything, the run will wait for it
-            return LoadPlan(list(operations), 0)
-        try:
-            con = connections.connect(str(paths.build_database), read_only=True)
-        except duckdb.IOException:  # opened elsewhere: cover everything, the run will wait
-            return LoadPlan(list(operations), 0)
-        try:
-            published = json.loads(_read(con, PUBLISHED) or "{}")
-            held = json.loads(_read(con, HELD_BACK) or "{}")
-            pending = _pending(con)
-        finally:
-            con.close()
+    recorded = recorded_fingerprints(paths)
+    if recorded is None or not paths.warehouse.exists() or not paths.build_database.exists():
+        return LoadPlan(list(operations), 0, current)
+    published, held = recorded
+    last = published | held
+    pending, loading = _pending(paths)
     if (set(published) | set(held)) - set(operations):
         # an operation left raw/: the next load takes it out of the build and the warehouse
-        return LoadPlan(list(operations), 0)
+        return LoadPlan(list(operations), 0, current, last, loading)
     # an operation held back with these very inputs would be held back again: it waits for
     # a change of its files, the reader or the models (or --force)
     needed = [
@@ -85,7 +104,27 @@ def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadP
         for op in operations
         if op in pending or current.get(op) not in (published.get(op), held.get(op))
     ]
-    return LoadPlan(needed, len(operations) - len(needed))
+    return LoadPlan(needed, len(operations) - len(needed), current, last, loading)
+
+
+def _pending(paths: Paths) -> tuple[set[str], bool]:
+    """(the operations an interrupted load left pending, whether a load holds the build).
+    Read under the load lock (re-entrant: a load holds it already), with a short wait: a
+    tick that opened the build while a load runs would make that load fail."""
+    with unless_loading(paths.load_lock) as free:
+        if not free:  # a load is writing it: what it leaves pending, it builds
+            return set(), True
+        try:
+            con = connections.connect(str(paths.build_database), read_only=True)
+        except duckdb.IOException:  # opened elsewhere
+            return set(), True
+        try:
+            rows = con.execute("select operation_id from raw.pending_operations").fetchall()
+        except duckdb.CatalogException:
+            rows = []
+        finally:
+            con.close()
+    return {r[0] for r in rows}, False
 
 
 def record_landed(con: duckdb.DuckDBPyConnection, contents: dict[str, dict[str, str]]) -> None:
@@ -99,48 +138,33 @@ def record_landed(con: duckdb.DuckDBPyConnection, contents: dict[str, dict[str, 
     build_state.write_state(con, LANDED, json.dumps(known | landed, sort_keys=True))
 
 
-def record_published(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
-    """After a publish: these operations, as landed, are built, checked and published."""
-    _move(con, LANDED, PUBLISHED, operations)
-    _drop(con, HELD_BACK, operations)
-
-
-def record_held_back(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
-    """After a publish: these operations, as landed, failed their checks."""
-    _move(con, LANDED, HELD_BACK, operations)
+def record_publish(
+    paths: Paths, con: duckdb.DuckDBPyConnection, operations: list[str], held: list[str]
+) -> None:
+    """After a publish (the record written, the warehouse swapped in): the operations of
+    the warehouse not `held`, as landed, are published; the `held` ones, as landed, failed
+    their checks. Kept in the publish record, for the next plan to read without the build.
+    A crash before this only makes the next load repeat work."""
+    landed = json.loads(build_state.read_state(con, LANDED) or "{}")
+    # where earlier versions kept them, inside the build database: no longer read
+    con.execute("delete from raw.build_state where name in (?, ?)", _FORMER_KEYS)
+    published, held_back = recorded_fingerprints(paths) or ({}, {})
+    published |= {op: landed[op] for op in operations if op not in held and op in landed}
+    held_back = {op: f for op, f in held_back.items() if op in held}
+    held_back |= {op: landed[op] for op in held if op in landed}
+    present = set(operations) | set(held)  # an operation that left raw/ left the warehouse
+    record = json.loads(paths.publish_record.read_text(encoding="utf-8"))
+    record[FINGERPRINTS] = {
+        PUBLISHED: {op: f for op, f in sorted(published.items()) if op in present},
+        HELD_BACK: {op: f for op, f in sorted(held_back.items()) if op in present},
+    }
+    text = json.dumps(record, indent=2, default=str) + "\n"
+    raw_files.write_atomically(paths.publish_record, text)
 
 
 def forget_operations(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
-    """Operations that left raw/: nothing of them is landed, published or held back."""
-    for name in (LANDED, PUBLISHED, HELD_BACK):
-        _drop(con, name, operations)
-
-
-def _move(con: duckdb.DuckDBPyConnection, source: str, target: str, operations: list[str]) -> None:
-    landed = json.loads(build_state.read_state(con, source) or "{}")
-    known = json.loads(build_state.read_state(con, target) or "{}")
-    known |= {op: landed[op] for op in operations if op in landed}
-    build_state.write_state(con, target, json.dumps(known, sort_keys=True))
-
-
-def _drop(con: duckdb.DuckDBPyConnection, name: str, operations: list[str]) -> None:
-    known = json.loads(build_state.read_state(con, name) or "{}")
+    """Operations that left raw/: nothing of them is landed (the next publish record holds
+    none of them either)."""
+    known = json.loads(build_state.read_state(con, LANDED) or "{}")
     kept = {op: f for op, f in known.items() if op not in operations}
-    build_state.write_state(con, name, json.dumps(kept, sort_keys=True))
-
-
-def _read(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    """build_state.read_state without creating the schema (the connection is read-only)."""
-    try:
-        row = con.execute("select value from raw.build_state where name = ?", [name]).fetchone()
-    except duckdb.CatalogException:
-        return None
-    return row[0] if row else None
-
-
-def _pending(con: duckdb.DuckDBPyConnection) -> set[str]:
-    try:
-        rows = con.execute("select operation_id from raw.pending_operations").fetchall()
-    except duckdb.CatalogException:
-        return set()
-    return {r[0] for r in rows}
+    build_state.write_state(con, LANDED, json.dumps(kept, sort_keys=True))

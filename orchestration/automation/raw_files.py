@@ -96,18 +96,26 @@ def _settled(ctime_ns: int, started_ns: int, finished_ns: int) -> bool:
 def _remember(memory: Path, text: str) -> None:
     """Replace the memory atomically; when it cannot be written (a full disk, no folder),
     leave nothing half-written: it is only a cache, the next scan hashes what it lacks."""
+    with contextlib.suppress(OSError):
+        write_atomically(memory, text)
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Replace `target` with `text` in one step: a reader sees the old or the new, never
+    half of it; when it cannot be written, nothing half-written is left and OSError says why."""
     partial = None
     try:
-        memory.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
-            "w", dir=memory.parent, prefix=memory.name, suffix=".partial", delete=False
+            "w", dir=target.parent, prefix=target.name, suffix=".partial", delete=False
         ) as partial:
             partial.write(text)
-        os.replace(partial.name, memory)
+        os.replace(partial.name, target)
     except OSError:
         if partial is not None:
             with contextlib.suppress(OSError):
                 os.unlink(partial.name)
+        raise
 
 
 def operation_digests(states: dict[str, FileState]) -> dict[str, str]:

@@ -82,8 +82,7 @@ def published_warehouse(
         )
         with duckdb.get_connection() as con:
             # after the swap: a crash before it only repeats work
-            load_plan.record_published(con, [op for op in record["operations"] if op not in held])
-            load_plan.record_held_back(con, list(held))
+            load_plan.record_publish(paths, con, list(record["operations"]), list(held))
     for operation, reasons in held.items():
         context.log.warning(
             f"{operation} held back ({len(reasons)} blocking finding(s)); the warehouse keeps "
