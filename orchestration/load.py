@@ -18,8 +18,8 @@ import dagster as dg
 from orchestration import progress
 from orchestration.automation import recovery
 from orchestration.automation.jobs import load_warehouse
+from orchestration.changes.plan import plan_load
 from orchestration.code_location import build_definitions
-from orchestration.load_plan import plan_load
 from orchestration.partitions import (
     FORCE_TAG,
     discovered_operations,

@@ -18,8 +18,9 @@ import dagster as dg
 
 from orchestration.automation import recovery
 from orchestration.automation.jobs import load_warehouse
-from orchestration.load_plan import plan_load
+from orchestration.changes.plan import plan_load
 from orchestration.partitions import OPERATIONS, discovered_operations, operations_in_progress
+from orchestration.publish.lock import unless_loading
 from orchestration.settings import Paths
 
 
@@ -36,9 +37,11 @@ def build_raw_files_sensor(paths: Paths) -> dg.SensorDefinition:
         operations = discovered_operations(paths)
         if not operations:
             return dg.SkipReason(f"{paths.raw_dir} holds no operation")
-        plan = plan_load(paths, operations)
-        if plan.loading:
+        with unless_loading(paths.load_lock, wait_seconds=0) as free:
+            pass  # only a look: the plan reads records outside the build database
+        if not free:
             return dg.SkipReason("a load is running: what it leaves to do is asked for after it")
+        plan = plan_load(paths, operations)
         running = operations_in_progress(context.instance)
         wanted = [op for op in plan.operations if op not in running]
         known = set(context.instance.get_dynamic_partitions(OPERATIONS.name))

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.build_state import mark_pending, next_landing
+from orchestration.changes.build import mark_pending, next_landing
 from orchestration.ingest.limits import Limits
 from orchestration.ingest.records import QuarantineItem
 from orchestration.ingest.submission import OperationWindow

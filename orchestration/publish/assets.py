@@ -4,7 +4,8 @@ upstream was built and every blocking check upstream passed."""
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration import load_plan, progress
+from orchestration import progress
+from orchestration.changes import plan as load_plan
 from orchestration.publish.atomic import publish
 from orchestration.publish.lock import exclusive_load
 from orchestration.quality import gate
@@ -80,9 +81,10 @@ def published_warehouse(
             {"tables": counts, "reconciliation_checks": reconciled},
             held,
         )
+        # after the swap: a crash before it only repeats work
+        load_plan.record_publish(paths, list(record["operations"]), list(held))
         with duckdb.get_connection() as con:
-            # after the swap: a crash before it only repeats work
-            load_plan.record_publish(paths, con, list(record["operations"]), list(held))
+            load_plan.forget_former_state(con)
     for operation, reasons in held.items():
         context.log.warning(
             f"{operation} held back ({len(reasons)} blocking finding(s)); the warehouse keeps "

@@ -1,13 +1,23 @@
 """Which operations a load must cover: the ones whose inputs changed since a load last
-published them, never all of them by default.
+published them, never all of them by default. The command line, the nightly schedule and
+the sensor on raw/ all decide with `plan_load`.
 
-An operation's fingerprint is one hash of its files' contents (raw_files.scan, by sha256),
+An operation's fingerprint is one hash of its files' contents (files.scan, by sha256),
 the reader version (ingestion code and vocabulary seeds) and the dbt model version. A
 load records the fingerprints of the operations it published; the next load covers only
-operations whose fingerprint differs, or that an interrupted load left pending. Cost then
-grows with what is new, not with the years already loaded: Dagster stores a few events
-per asset and partition of a run, and a run over 300 unchanged operations spent most of
-its minute writing them (docs/performance.md).
+operations whose fingerprint differs, or that an interrupted load left landed but not
+published. Cost then grows with what is new, not with the years already loaded: Dagster
+stores a few events per asset and partition of a run, and a run over 300 unchanged
+operations spent most of its minute writing them (docs/performance.md).
+
+Every record the plan reads is a JSON file outside any DuckDB file, so a plan never opens
+the build database (a reader there would make a running load fail) and never waits:
+
+- the landed record (`.build/jad.landed.json`): operation -> the fingerprint landing read,
+  written by landing;
+- the publish record (`jad.published.json`, beside the warehouse): under `fingerprints`,
+  what the warehouse holds of each operation (`published`) and what failed its checks
+  (`held_back`), written after the warehouse was swapped in.
 """
 
 from __future__ import annotations
@@ -15,24 +25,17 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
-import duckdb
-
-from orchestration import build_state, connections
-from orchestration.automation import raw_files
+from orchestration.changes import build, files
 from orchestration.landing.versions import reader_version
-from orchestration.publish.lock import unless_loading
 from orchestration.settings import Paths, dbt_project_dir
 
-LANDED = "landed_fingerprints"  # in raw.build_state: what landing read, not yet published
-# In the publish record (jad.published.json), beside the warehouse and outside any DuckDB
-# file: what the warehouse holds of each operation, and what failed its checks. Written
-# after the warehouse was swapped in, so that whoever plans (the CLI, the schedule, the
-# sensor) reads it without opening the build database a load may be writing.
 FINGERPRINTS = "fingerprints"
 PUBLISHED = "published"
 HELD_BACK = "held_back"  # operations whose last load failed their checks
-_FORMER_KEYS = ["published_fingerprints", "held_back_fingerprints"]
+# where earlier versions kept the fingerprints, inside the build database: no longer read
+_FORMER_KEYS = ["landed_fingerprints", "published_fingerprints", "held_back_fingerprints"]
 
 
 @dataclass(frozen=True)
@@ -43,32 +46,43 @@ class LoadPlan:
     fingerprints: dict[str, str] = field(default_factory=dict)
     # operation -> the fingerprint it was last published or held back with
     recorded: dict[str, str] = field(default_factory=dict)
-    # a load held the build database: what it left pending could not be read
-    loading: bool = False
 
     def run_key(self, operation: str) -> str:
         """One content-derived key per load of an operation: from what was recorded to
         what is there now (a file put back as it was before is a new load, not a repeat)."""
-        return f"{operation}:{self.recorded.get(operation, '-')}>{self.fingerprints.get(operation, '-')}"
+        before = self.recorded.get(operation, "-")
+        return f"{operation}:{before}>{self.fingerprints.get(operation, '-')}"
 
 
 def versions() -> str:
     """The reader and the models, as they are now (the models hashed: ~1 ms, once a plan)."""
-    return f"{reader_version()}:{build_state.model_version(dbt_project_dir())}"
+    return f"{reader_version()}:{build.model_version(dbt_project_dir())}"
 
 
 def fingerprint(digest: str, versions_now: str) -> str:
-    """An operation's files (raw_files.digest) with the reader and the models."""
+    """An operation's files (files.digest) with the reader and the models."""
     return hashlib.sha256(f"{versions_now}:{digest}".encode()).hexdigest()[:16]
 
 
 def fingerprints(paths: Paths) -> dict[str, str]:
     """operation -> fingerprint, of every operation of raw/ as it is now (files whose size,
     times and inode are unchanged since the last plan keep their hash)."""
-    states = raw_files.scan_remembered(paths.raw_dir, paths.raw_files_memory)
-    digests = raw_files.operation_digests(states)
+    states = files.scan_remembered(paths.raw_dir, paths.raw_files_memory)
+    digests = files.operation_digests(states)
     versions_now = versions()
     return {operation: fingerprint(digest, versions_now) for operation, digest in digests.items()}
+
+
+def landed_record(paths: Paths) -> Path:
+    return paths.build_database.with_suffix(".landed.json")
+
+
+def landed_fingerprints(paths: Paths) -> dict[str, str]:
+    """operation -> the fingerprint of what landing last read (empty: none yet)."""
+    try:
+        return dict(json.loads(landed_record(paths).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return {}
 
 
 def recorded_fingerprints(paths: Paths) -> tuple[dict[str, str], dict[str, str]] | None:
@@ -93,61 +107,39 @@ def plan_load(paths: Paths, operations: list[str], force: bool = False) -> LoadP
         return LoadPlan(list(operations), 0, current)
     published, held = recorded
     last = published | held
-    pending, loading = _pending(paths)
-    if (set(published) | set(held)) - set(operations):
+    if set(last) - set(operations):
         # an operation left raw/: the next load takes it out of the build and the warehouse
-        return LoadPlan(list(operations), 0, current, last, loading)
+        return LoadPlan(list(operations), 0, current, last)
+    # landed but neither published nor held back since: an interrupted load left it
+    interrupted = {
+        op
+        for op, f in landed_fingerprints(paths).items()
+        if f not in (published.get(op), held.get(op))
+    }
     # an operation held back with these very inputs would be held back again: it waits for
     # a change of its files, the reader or the models (or --force)
     needed = [
         op
         for op in operations
-        if op in pending or current.get(op) not in (published.get(op), held.get(op))
+        if op in interrupted or current.get(op) not in (published.get(op), held.get(op))
     ]
-    return LoadPlan(needed, len(operations) - len(needed), current, last, loading)
+    return LoadPlan(needed, len(operations) - len(needed), current, last)
 
 
-def _pending(paths: Paths) -> tuple[set[str], bool]:
-    """(the operations an interrupted load left pending, whether a load holds the build).
-    Read under the load lock (re-entrant: a load holds it already), with a short wait: a
-    tick that opened the build while a load runs would make that load fail."""
-    with unless_loading(paths.load_lock) as free:
-        if not free:  # a load is writing it: what it leaves pending, it builds
-            return set(), True
-        try:
-            con = connections.connect(str(paths.build_database), read_only=True)
-        except duckdb.IOException:  # opened elsewhere
-            return set(), True
-        try:
-            rows = con.execute("select operation_id from raw.pending_operations").fetchall()
-        except duckdb.CatalogException:
-            rows = []
-        finally:
-            con.close()
-    return {r[0] for r in rows}, False
-
-
-def record_landed(con: duckdb.DuckDBPyConnection, contents: dict[str, dict[str, str]]) -> None:
+def record_landed(paths: Paths, contents: dict[str, dict[str, str]]) -> None:
     """Landing saw these files (operation -> path -> sha256): what it landed is what the
     next publish will publish (a file changed since has another fingerprint)."""
-    known = json.loads(build_state.read_state(con, LANDED) or "{}")
     versions_now = versions()
-    landed = {
-        op: fingerprint(raw_files.digest(files), versions_now) for op, files in contents.items()
-    }
-    build_state.write_state(con, LANDED, json.dumps(known | landed, sort_keys=True))
+    landed = {op: fingerprint(files.digest(found), versions_now) for op, found in contents.items()}
+    _write(landed_record(paths), landed_fingerprints(paths) | landed)
 
 
-def record_publish(
-    paths: Paths, con: duckdb.DuckDBPyConnection, operations: list[str], held: list[str]
-) -> None:
+def record_publish(paths: Paths, operations: list[str], held: list[str]) -> None:
     """After a publish (the record written, the warehouse swapped in): the operations of
     the warehouse not `held`, as landed, are published; the `held` ones, as landed, failed
     their checks. Kept in the publish record, for the next plan to read without the build.
     A crash before this only makes the next load repeat work."""
-    landed = json.loads(build_state.read_state(con, LANDED) or "{}")
-    # where earlier versions kept them, inside the build database: no longer read
-    con.execute("delete from raw.build_state where name in (?, ?)", _FORMER_KEYS)
+    landed = landed_fingerprints(paths)
     published, held_back = recorded_fingerprints(paths) or ({}, {})
     published |= {op: landed[op] for op in operations if op not in held and op in landed}
     held_back = {op: f for op, f in held_back.items() if op in held}
@@ -158,13 +150,21 @@ def record_publish(
         PUBLISHED: {op: f for op, f in sorted(published.items()) if op in present},
         HELD_BACK: {op: f for op, f in sorted(held_back.items()) if op in present},
     }
-    text = json.dumps(record, indent=2, default=str) + "\n"
-    raw_files.write_atomically(paths.publish_record, text)
+    files.write_atomically(paths.publish_record, json.dumps(record, indent=2, default=str) + "\n")
 
 
-def forget_operations(con: duckdb.DuckDBPyConnection, operations: list[str]) -> None:
+def forget_operations(paths: Paths, operations: list[str]) -> None:
     """Operations that left raw/: nothing of them is landed (the next publish record holds
     none of them either)."""
-    known = json.loads(build_state.read_state(con, LANDED) or "{}")
-    kept = {op: f for op, f in known.items() if op not in operations}
-    build_state.write_state(con, LANDED, json.dumps(kept, sort_keys=True))
+    kept = {op: f for op, f in landed_fingerprints(paths).items() if op not in operations}
+    _write(landed_record(paths), kept)
+
+
+def forget_former_state(con) -> None:
+    """Fingerprints that earlier versions kept in raw.build_state: gone."""
+    for name in _FORMER_KEYS:
+        build.delete_state(con, name)
+
+
+def _write(target: Path, fingerprints_by_operation: dict[str, str]) -> None:
+    files.write_atomically(target, json.dumps(fingerprints_by_operation, sort_keys=True) + "\n")

@@ -1,8 +1,8 @@
-"""What is in raw/ now, by content: the sensor's view of the world.
+"""What is in raw/ now, by content: what every plan (CLI, schedule, sensor) compares.
 
 A file is identified by the sha256 of its bytes, never by its modification
-time: a fresh clone gives every file the same time. To keep a tick cheap, a file whose
-size, modification time, change time and inode are unchanged since the last tick keeps its
+time: a fresh clone gives every file the same time. To keep a plan cheap, a file whose
+size, modification time, change time and inode are unchanged since the last plan keeps its
 known hash; any other file is hashed again (so a touched but unchanged file triggers
 nothing). The change time is set by the system on every write, rename or `touch -r`, and
 no tool can set it back: copying tools that keep modification times are still seen.
