@@ -142,3 +142,56 @@ def test_nightly_schedule_loads_every_new_operation_in_one_run(tmp_path, monkeyp
         "30 3 * * 1-5",
         "Europe/Lisbon",
     )
+
+
+def test_a_tick_while_a_load_runs_asks_for_nothing_and_never_waits(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    raw = copy_raw(tmp_path / "raw")
+    paths = Paths(raw_dir=raw, warehouse=tmp_path / "warehouse" / "jad.duckdb")
+    paths.load_lock.parent.mkdir(parents=True)
+    holder = subprocess.Popen(  # another process holds the load lock, as a load does
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); "
+            "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)",
+            str(paths.load_lock),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        instance = dg.DagsterInstance.ephemeral()
+        started = time.monotonic()
+        result = _tick(build_raw_files_sensor(paths), instance, None)
+        assert time.monotonic() - started < 30  # a look at the lock: it never waits for the load
+        assert _requested(result) == []
+        assert "a load is running" in result.skip_reason.skip_message
+    finally:
+        holder.kill()
+        holder.wait()
+    assert _requested(_tick(build_raw_files_sensor(paths), instance, None)) == [SEED_OPERATION]
+
+
+def test_an_operation_a_run_is_loading_is_not_asked_for_again(tmp_path):
+    from dagster._core.utils import make_new_run_id
+
+    raw = copy_raw(tmp_path / "raw")
+    other = _second_operation(raw)
+    paths = Paths(raw_dir=raw, warehouse=tmp_path / "warehouse" / "jad.duckdb")
+    sensor = build_raw_files_sensor(paths)
+    with dg.instance_for_test() as instance:
+        assert sorted(_requested(_tick(sensor, instance, None))) == sorted([SEED_OPERATION, other])
+        instance.add_run(  # the nightly load (or a jadwh load) of one of them, under way
+            dg.DagsterRun(
+                job_name="load_warehouse",
+                run_id=make_new_run_id(),
+                status=dg.DagsterRunStatus.STARTED,
+                tags={"dagster/partition": SEED_OPERATION},
+            )
+        )
+        assert _requested(_tick(sensor, instance, None)) == [other]
