@@ -134,23 +134,23 @@ def record_landed(paths: Paths, contents: dict[str, dict[str, str]]) -> None:
     _write(landed_record(paths), landed_fingerprints(paths) | landed)
 
 
-def record_publish(paths: Paths, operations: list[str], held: list[str]) -> None:
-    """After a publish (the record written, the warehouse swapped in): the operations of
-    the warehouse not `held`, as landed, are published; the `held` ones, as landed, failed
-    their checks. Kept in the publish record, for the next plan to read without the build.
-    A crash before this only makes the next load repeat work."""
+def record_publish(paths: Paths, operations: list[str], held: list[str]) -> dict:
+    """At a publish (the warehouse swapped in, its record about to be written): the
+    operations of the warehouse not `held`, as landed, are published; the `held` ones, as
+    landed, failed their checks. Returns the entry of the publish record that says so, for
+    the next plan to read without opening the build database."""
     landed = landed_fingerprints(paths)
     published, held_back = recorded_fingerprints(paths) or ({}, {})
     published |= {op: landed[op] for op in operations if op not in held and op in landed}
     held_back = {op: f for op, f in held_back.items() if op in held}
     held_back |= {op: landed[op] for op in held if op in landed}
     present = set(operations) | set(held)  # an operation that left raw/ left the warehouse
-    record = json.loads(paths.publish_record.read_text(encoding="utf-8"))
-    record[FINGERPRINTS] = {
-        PUBLISHED: {op: f for op, f in sorted(published.items()) if op in present},
-        HELD_BACK: {op: f for op, f in sorted(held_back.items()) if op in present},
+    return {
+        FINGERPRINTS: {
+            PUBLISHED: {op: f for op, f in sorted(published.items()) if op in present},
+            HELD_BACK: {op: f for op, f in sorted(held_back.items()) if op in present},
+        }
     }
-    files.write_atomically(paths.publish_record, json.dumps(record, indent=2, default=str) + "\n")
 
 
 def forget_operations(paths: Paths, operations: list[str]) -> None:

@@ -80,9 +80,9 @@ def published_warehouse(
             context.run_id,
             {"tables": counts, "reconciliation_checks": reconciled},
             held,
+            # what the warehouse now holds of each operation, for the next plan
+            annotate=lambda operations: load_plan.record_publish(paths, operations, list(held)),
         )
-        # after the swap: a crash before it only repeats work
-        load_plan.record_publish(paths, list(record["operations"]), list(held))
         with duckdb.get_connection() as con:
             load_plan.forget_former_state(con)
     for operation, reasons in held.items():
