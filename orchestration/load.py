@@ -1,4 +1,5 @@
-"""One load: every asset materialised through Dagster, in process, under the load lock.
+"""One load: the job `load_warehouse` (the very job the schedule and the sensor launch),
+run in this process under the load lock, for the operations the load plan decides.
 
 In process because the multiprocess executor re-imports the code for every step (~10 s
 each here); one `dbt build` per load, never one per file.
@@ -16,9 +17,10 @@ import dagster as dg
 
 from orchestration import processes, progress
 from orchestration.automation import recovery
-from orchestration.code_location import ASSETS, CHECKS
+from orchestration.automation.jobs import load_warehouse
+from orchestration.changes.plan import plan_load
+from orchestration.code_location import build_definitions
 from orchestration.load_lock import exclusive_load
-from orchestration.load_plan import plan_load
 from orchestration.partitions import (
     FORCE_TAG,
     discovered_operations,
@@ -27,7 +29,6 @@ from orchestration.partitions import (
 )
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.publish.atomic import last_publish
-from orchestration.resources import resources_for
 from orchestration.settings import PROJECT_ROOT, Paths
 
 
@@ -102,10 +103,9 @@ def run_load(
         if not plan.operations:
             return LoadOutcome(True, None, False, [], {}, [], plan.up_to_date, recovered=recovered)
         register_operations(instance, operations)
+        job = build_definitions(paths).resolve_job_def(load_warehouse.name)
         with _watching(instance) as found_meanwhile:
-            result = dg.materialize(
-                [*ASSETS, *CHECKS],
-                resources=resources_for(paths),
+            result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
                 tags={

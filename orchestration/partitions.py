@@ -50,3 +50,27 @@ def partition_tags(instance: dg.DagsterInstance, operation_ids: list[str]) -> di
     wanted = set(operation_ids)
     positions = [i for i, op in enumerate(known) if op in wanted]
     return range_tags([known[positions[0]], known[positions[-1]]])
+
+
+def operations_of_run(tags: dict[str, str], known: list[str]) -> set[str]:
+    """The operations a run covers, from its partition tags (`known`: registration order)."""
+    if "dagster/partition" in tags:
+        return {tags["dagster/partition"]}
+    start = tags.get("dagster/asset_partition_range_start")
+    end = tags.get("dagster/asset_partition_range_end")
+    if start in known and end in known:
+        return set(known[known.index(start) : known.index(end) + 1])
+    return set()
+
+
+def operations_in_progress(instance: dg.DagsterInstance) -> set[str]:
+    """The operations that runs queued or under way will load (and publish)."""
+    from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES, RunsFilter
+
+    runs = instance.get_runs(
+        RunsFilter(statuses=[*IN_PROGRESS_RUN_STATUSES, dg.DagsterRunStatus.NOT_STARTED])
+    )
+    if not runs:
+        return set()
+    known = instance.get_dynamic_partitions(OPERATIONS.name)
+    return set().union(*(operations_of_run(run.tags, known) for run in runs))

@@ -9,7 +9,7 @@ import dagster as dg
 
 from orchestration.automation.jobs import load_warehouse
 from orchestration.automation.sensors import recover
-from orchestration.load_plan import plan_load
+from orchestration.changes.plan import plan_load
 from orchestration.partitions import discovered_operations, partition_tags, register_operations
 from orchestration.settings import Paths, nightly_cron, nightly_timezone
 

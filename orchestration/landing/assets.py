@@ -8,7 +8,9 @@ is both this asset and the dbt source).
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration import build_state, load_plan, processes, progress
+from orchestration import processes, progress
+from orchestration.changes import build as build_state
+from orchestration.changes import plan as load_plan
 from orchestration.ingest.versions import reader_version
 from orchestration.ingest.vocabulary import cached_vocabulary
 from orchestration.landing import withheld
@@ -95,7 +97,7 @@ def land_raw_files(
         if removed:
             purge_operations(con, removed)
             withheld.forget(paths.withheld_dir, removed)
-            load_plan.forget_operations(con, removed)
+            load_plan.forget_operations(paths, removed)
             context.log.info(f"left raw/, left the build: {', '.join(removed)}")
         summaries = land_operations(
             con,
@@ -105,7 +107,7 @@ def land_raw_files(
             on_reading=warm_up,
             withheld_dir=paths.withheld_dir,
         )
-        load_plan.record_landed(con, {s.operation_id: s.contents for s in summaries})
+        load_plan.record_landed(paths, {s.operation_id: s.contents for s in summaries})
         if context.run.tags.get(FORCE_TAG) == "true":  # --force: validated again, whatever
             forget_validations(con, [s.operation_id for s in summaries])
             warm_up()

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.build_state import mark_pending, next_landing
+from orchestration.changes.build import mark_pending, next_landing
 from orchestration.ingest.limits import Limits
 from orchestration.ingest.records import QuarantineItem
 from orchestration.ingest.submission import OperationWindow
@@ -48,18 +48,18 @@ from orchestration.landing.reading import (
     refusal,
     start_worker,
 )
-from orchestration.landing.safety import (
+from orchestration.progress import LoadProgress, current
+from orchestration.raw_entries import (
     kind_of,
-    listed_files,
     placeholder_id,
     safe_name,
     sha256_of,
+    submission_files,
 )
-from orchestration.landing.safety import (
+from orchestration.raw_entries import (
     refusal as refusal_before_reading,
 )
-from orchestration.progress import LoadProgress, current
-from orchestration.raw_layout import MANIFEST, SUBMISSIONS
+from orchestration.raw_layout import MANIFEST
 
 BATCH_FILES = 200  # files whose rows are written together, in one transaction
 PARALLEL_FROM = 200  # below this many files to read, one reading process reads them all
@@ -78,11 +78,6 @@ class LandingSummary:
     changed: bool = False  # anything new, changed or gone: its models must be rebuilt
     # path under raw/ -> sha256, of the manifest and every submission, as landing saw them
     contents: dict[str, str] = field(default_factory=dict)
-
-
-def submission_files(operation_dir: Path) -> list[Path]:
-    """Every entry of `submissions/`, links and special files included (refused by name)."""
-    return listed_files(operation_dir / SUBMISSIONS)
 
 
 @dataclass

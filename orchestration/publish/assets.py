@@ -4,7 +4,8 @@ upstream was built and every blocking check upstream passed."""
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration import load_plan, progress
+from orchestration import progress
+from orchestration.changes import plan as load_plan
 from orchestration.formatting import figure
 from orchestration.load_lock import exclusive_load
 from orchestration.markdown import literal
@@ -80,11 +81,11 @@ def published_warehouse(
             context.run_id,
             {"tables": counts, "reconciliation_checks": reconciled},
             held,
+            # what the warehouse now holds of each operation, for the next plan
+            annotate=lambda operations: load_plan.record_publish(paths, operations, list(held)),
         )
         with duckdb.get_connection() as con:
-            # after the swap: a crash before it only repeats work
-            load_plan.record_published(con, [op for op in record["operations"] if op not in held])
-            load_plan.record_held_back(con, list(held))
+            load_plan.forget_former_state(con)
     for operation, reasons in held.items():
         context.log.warning(
             f"{operation} held back ({len(reasons)} blocking finding(s)); the warehouse keeps "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from orchestration import connections
@@ -45,10 +46,15 @@ def write_json_atomically(record: dict, target: Path) -> None:
 
 
 def publish(
-    paths: Paths, run_id: str, summary: dict, held: dict[str, list[str]] | None = None
+    paths: Paths,
+    run_id: str,
+    summary: dict,
+    held: dict[str, list[str]] | None = None,
+    annotate: Callable[[list[str]], dict] | None = None,
 ) -> dict:
     """Publish the build database as the warehouse, each held-back operation as it was
-    published last (compose.py); returns the publish record."""
+    published last (compose.py); returns the publish record, to which `annotate` adds its
+    entries for the operations published (written with it, in one step)."""
     held = held or {}
     checkpoint(paths.build_database)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -84,6 +90,8 @@ def publish(
         },
         **summary,
     }
+    if annotate is not None:
+        record |= annotate(list(record["operations"]))
     write_json_atomically(record, paths.publish_record)
     return record
 

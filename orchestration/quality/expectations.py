@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from orchestration import build_state
+from orchestration.changes import build as build_state
 from orchestration.ingest.vocabulary import seed_codes
 from orchestration.quality import gate
 

@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from orchestration import build_state, connections
+from orchestration import connections
+from orchestration.changes import build as build_state
 from orchestration.markdown import literal
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.reports.operation_report import write_reports

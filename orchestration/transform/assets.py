@@ -10,7 +10,8 @@ import json
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration import build_state, progress
+from orchestration import progress
+from orchestration.changes import build as build_state
 from orchestration.load_lock import exclusive_load
 from orchestration.partitions import ONE_RUN, OPERATIONS
 from orchestration.resources import BuildDuckDBResource, WarehouseResource

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.automation import raw_files
-from orchestration.automation.raw_files import scan_remembered
+from orchestration.changes import files as raw_files
+from orchestration.changes.files import scan_remembered
 
 FORGED = "f" * 64  # a hash no content has here: seen only if the memory was used
 

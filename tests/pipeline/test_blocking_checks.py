@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from corpus.faults import write_fault
-from orchestration.build_state import mark_pending, now
+from orchestration.changes.build import mark_pending, now
 from orchestration.load import run_load
 from orchestration.quality import validation
 from orchestration.quality.expectations import LANDED

@@ -18,8 +18,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration import build_state
-from orchestration.automation import raw_files
+from orchestration.changes import build as build_state
+from orchestration.changes import files as raw_files
 from orchestration.load import run_load
 from orchestration.settings import Paths
 from tests.quality.test_stale_results import FILES, small_operation

@@ -1,5 +1,7 @@
 """What may be read from raw/ at all: regular files with safe names, within the size limit.
 
+Below landing and the record of what changed, which both list and hash raw/'s entries.
+
 Checked before a byte is read. A symbolic link could point anywhere (`/etc/passwd`), a
 FIFO blocks whoever opens it, a device never ends: none is a submission, each is refused
 with its reason and nothing of it is read. Names that could mislead a person or a shell,
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from orchestration.ingest.limits import Limits
 from orchestration.ingest.records import QuarantineItem
+from orchestration.raw_layout import SUBMISSIONS
 
 # What desktops leave in shared folders: never a submission, skipped without a word.
 SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -106,3 +109,8 @@ def refusal(path: Path, size: int, limits: Limits) -> QuarantineItem | None:
             f"{limits.max_file_bytes // (1024 * 1024)} MiB (JAD_LIMIT_FILE_MB)",
         )
     return None
+
+
+def submission_files(operation_dir: Path) -> list[Path]:
+    """Every entry of `submissions/`, links and special files included (refused by name)."""
+    return listed_files(operation_dir / SUBMISSIONS)

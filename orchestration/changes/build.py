@@ -1,10 +1,11 @@
-"""What the build database remembers about itself between loads, so that a load does only
-the work its changes need:
+"""What the build database remembers about itself between loads, so that a dbt build does
+only the work its changes need (the map of all such state: orchestration/changes/__init__.py):
 
 - `raw.pending_operations`: operations whose raw data changed since a dbt build last
   covered them (landing adds, a successful dbt build removes);
-- `raw.build_state`: the version of the dbt models last built (a changed model rebuilds
-  every operation) and the operations the last build covered (the checks validate those);
+- `raw.build_state`: the number of the last landing, the version of the dbt models and
+  seeds last built (a changed model rebuilds every operation) and the operations the last
+  build covered (the checks validate those);
 - `raw.build_scope`: the operations the running dbt build rebuilds.
 """
 
@@ -89,6 +90,11 @@ def write_state(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
     create_raw_schema(con)
     con.execute("delete from raw.build_state where name = ?", [name])
     con.execute("insert into raw.build_state values (?, ?)", [name, value])
+
+
+def delete_state(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    create_raw_schema(con)
+    con.execute("delete from raw.build_state where name = ?", [name])
 
 
 def write_scope(con: duckdb.DuckDBPyConnection, operation_ids: list[str]) -> None:

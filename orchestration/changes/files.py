@@ -1,8 +1,8 @@
-"""What is in raw/ now, by content: the sensor's view of the world.
+"""What is in raw/ now, by content: what every plan (CLI, schedule, sensor) compares.
 
 A file is identified by the sha256 of its bytes, never by its modification
-time: a fresh clone gives every file the same time. To keep a tick cheap, a file whose
-size, modification time, change time and inode are unchanged since the last tick keeps its
+time: a fresh clone gives every file the same time. To keep a plan cheap, a file whose
+size, modification time, change time and inode are unchanged since the last plan keeps its
 known hash; any other file is hashed again (so a touched but unchanged file triggers
 nothing). The change time is set by the system on every write, rename or `touch -r`, and
 no tool can set it back: copying tools that keep modification times are still seen.
@@ -19,8 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.landing.land import submission_files
-from orchestration.landing.safety import kind_of, placeholder_id, sha256_of
+from orchestration.raw_entries import kind_of, placeholder_id, sha256_of, submission_files
 from orchestration.raw_layout import MANIFEST, discover_operations
 
 
@@ -97,18 +96,26 @@ def _settled(ctime_ns: int, started_ns: int, finished_ns: int) -> bool:
 def _remember(memory: Path, text: str) -> None:
     """Replace the memory atomically; when it cannot be written (a full disk, no folder),
     leave nothing half-written: it is only a cache, the next scan hashes what it lacks."""
+    with contextlib.suppress(OSError):
+        write_atomically(memory, text)
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Replace `target` with `text` in one step: a reader sees the old or the new, never
+    half of it; when it cannot be written, nothing half-written is left and OSError says why."""
     partial = None
     try:
-        memory.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
-            "w", dir=memory.parent, prefix=memory.name, suffix=".partial", delete=False
+            "w", dir=target.parent, prefix=target.name, suffix=".partial", delete=False
         ) as partial:
             partial.write(text)
-        os.replace(partial.name, memory)
+        os.replace(partial.name, target)
     except OSError:
         if partial is not None:
             with contextlib.suppress(OSError):
                 os.unlink(partial.name)
+        raise
 
 
 def operation_digests(states: dict[str, FileState]) -> dict[str, str]:
