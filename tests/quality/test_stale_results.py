@@ -110,7 +110,7 @@ def test_a_failure_of_files_since_removed_or_relanded_is_validated_again(tmp_pat
     con = duckdb.connect(str(paths.build_database))
     con.execute(  # a failure recorded with the files as they were
         """update quality.expectation_results set success = false, unexpected_count = 1
-           where suite = 'landed_observations' and expectation like '%unique%'"""
+           where suite = 'mapped_observations' and expectation like '%between%'"""
     )
     assert any("unexpected" in f.message for f in blocking_findings(con))
     con.close()
