@@ -296,9 +296,7 @@ def _prune(docs_dir: Path, suite: str, keep_runs: int) -> None:
         folder = root / suite
         if not folder.is_dir():
             continue
-        runs = sorted(
-            (p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime
-        )
+        runs = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
         for old in runs[: max(0, len(runs) - keep_runs)]:
             shutil.rmtree(old, ignore_errors=True)
 
