@@ -3,10 +3,11 @@ asset checks report and the publish asset decides on, however the publish was st
 Each finding names the operation it holds back; one without an operation (a dbt model or
 test that failed) puts the whole build in doubt.
 
-Blocking: a dbt model or test that failed, a reconciliation that does
-not add up, a cell lost or counted twice (conservation), an error-level quarantine item
-(a file read in part), an error-level expectation of Great Expectations, an operation that Great Expectations has
-not validated with its files as they are now.
+Blocking: a dbt model or test that failed (those on the raw sources too), a reconciliation
+that does not add up, a cell lost or counted twice (conservation), an error-level
+quarantine item (a file read in part), a failed expectation of Great Expectations whose own
+`severity` is critical (recorded as 'error'), an operation that Great Expectations has not
+validated with its files as they are now.
 
 Of the published figures, only the primary source's gate the publish: marts.reconciliation
 marks every row `blocking` but a non-primary source's, and the gate reads failures where
@@ -165,7 +166,7 @@ def quarantine_errors(con: duckdb.DuckDBPyConnection) -> list[Finding]:
 
 
 def expectation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
-    """Error-level expectations that failed, as validated with the operation's current
+    """Critical expectations (recorded as 'error') that failed, as validated with the operation's current
     files: a result of files that were since re-landed or removed is not shown as a reason
     (`unvalidated_operations` holds the operation back until it is validated again)."""
     if not _table_exists(con, "quality", "expectation_results"):
