@@ -1,9 +1,10 @@
 """Running the suite with Great Expectations 1.x: offline, quiet, Data Docs as HTML.
 
 GX runs in the load's own process, in the suite's check, after the dbt build. Its import
-(about 3 s) is started early in a thread (`warm_up`, when landing finds work) and overlaps
-the dbt build, which runs in dbt's own process: the check finds it imported. A load with
-nothing new never pays it. Operations are validated a slice at a time (memory stays bounded
+(about 3 s) is started in a thread at the end of landing when the load will build
+(`warm_up`) and overlaps the dbt build: dbt runs in its own process, and this one mostly
+waits on dbt's output meanwhile, so the import's hold on the interpreter lock costs little.
+The check finds GX imported. A load with nothing new never pays it. Operations are validated a slice at a time (memory stays bounded
 on a first load of hundreds of operations), and the results are kept per operation in
 `quality.expectation_results` of the build database, where the publish gate reads them,
 with a record of which files each validation saw (`quality.validations`): a load that
@@ -48,8 +49,8 @@ def _import_gx() -> None:
 
 def warm_up() -> None:
     """Import Great Expectations in a thread, once per process: this load will validate.
-    Landing calls it when it finds work, so the import overlaps the dbt build (which runs
-    in its own process); the check that validates waits for it, never imports it twice."""
+    Landing calls it at its end when the load will build, so the import overlaps the dbt
+    build; the check that validates waits for it, never imports it twice."""
     global _import
     if _import is None:
         _import = threading.Thread(target=_import_gx, name="gx-import", daemon=True)
