@@ -164,6 +164,35 @@ def test_a_dropped_cell_fails_conservation(last_good):
     assert _mentions(findings, "conservation", file_name, sheet, cell)
 
 
+def test_a_structural_fault_in_what_landed_fails_the_dbt_tests_on_the_raw_sources(last_good):
+    """What Great Expectations' landed suite checked is a dbt test on raw.observations now: a
+    reader defect that writes a cell reference that is not one fails it, the dbt build says
+    which test, and nothing of the build is published (a reader defect puts every operation
+    in doubt)."""
+    figures_before = _published_figures(last_good)
+    con = duckdb.connect(str(last_good.build_database))
+    operation, file_id, sheet, cell = con.execute(
+        "select operation_id, file_id, sheet_name, cell_ref from raw.observations "
+        "order by all limit 1"
+    ).fetchone()
+    con.execute(
+        "update raw.observations set cell_ref = 'not a cell' "
+        "where operation_id = ? and file_id = ? and sheet_name = ? and cell_ref = ?",
+        [operation, file_id, sheet, cell],
+    )
+    mark_pending(con, operation, now())
+    con.close()
+    outcome = run_load(last_good, instance=dg.DagsterInstance.ephemeral())
+    assert not outcome.published or outcome.held_back
+    assert _published_figures(last_good) == figures_before
+    con = duckdb.connect(str(last_good.build_database), read_only=True)
+    try:
+        findings = blocking_findings(con)
+    finally:
+        con.close()
+    assert _mentions(findings, "dbt build", "raw_observations_cell_ref_is_a1")
+
+
 def test_files_landed_after_the_last_validation_are_not_published(last_good):
     """Great Expectations results left by an earlier load never pass for this one's: when
     a suite's check crashed or did not run, the operation's files are not the files its
