@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: run test ui lint corpus bench docs report clean
+.PHONY: run test test-slow ui lint corpus bench docs report clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,15 @@ run: $(INSTALLED)
 	  echo "JADWH_EXIT=$$code: jadwh load exited with $$code (1 loaded but an operation was held back, 2 nothing to load or bad arguments, 3 another load is running); make reports any failure as 2" >&2; \
 	fi; exit $$code
 
-## test: install and run the whole test suite (installs Debian's chromium for the browser test)
-test: $(INSTALLED)
+## test: install, make lint, then run the test suite but the slow modules (installs Debian's chromium for the browser test)
+test: lint
 	scripts/ensure-chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow" --durations=25
+
+## test-slow: the slow modules (corpora, fuzzing, faults, multi-round loads: tests/conftest.py SLOW_MODULES)
+test-slow: $(INSTALLED)
+	scripts/ensure-chromium
+	$(BIN)/python -m pytest -m slow --durations=25
 
 ## ui: the Dagster UI on http://127.0.0.1:3000 (lineage, checks, quarantine)
 ui: $(INSTALLED)
@@ -52,10 +57,13 @@ corpus: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run --sizes $(or $(SIZES),1,30,300)
 
-## lint: ruff on the Python; sqlfluff on the dbt models and macros (rules in .sqlfluff)
+## lint: ruff (rules and format) on the Python; the layers of docs/architecture.md (lint-imports,
+## contracts in pyproject.toml); sqlfluff on the dbt models and macros (rules in .sqlfluff)
 lint: $(INSTALLED)
-	$(BIN)/ruff check orchestration corpus tests
+	$(BIN)/ruff check orchestration corpus tests bench
+	$(BIN)/ruff format --check orchestration corpus tests bench
+	$(BIN)/lint-imports
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
 
 clean:
-	rm -rf $(VENV) warehouse dbt_project/target dbt_project/logs .dagster
+	rm -rf $(VENV) warehouse dbt_project/target dbt_project/logs .dagster .import_linter_cache

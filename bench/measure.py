@@ -106,9 +106,9 @@ def landing(raw_dir: Path, database: Path, workers: int) -> dict:
     database, with `workers` reading processes: no Dagster, no dbt. What parallel reading
     buys on this machine, and what ingestion costs without the run around it."""
     from orchestration.connections import connect
+    from orchestration.ingest.versions import reader_version
     from orchestration.ingest.vocabulary import load_vocabulary
     from orchestration.landing.land import land_operations
-    from orchestration.landing.versions import reader_version
 
     database.unlink(missing_ok=True)
     operation_dirs = sorted(p.parent for p in raw_dir.glob("*/operation.yaml"))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.landing.raw_tables import create_raw_schema
+from orchestration.raw_schema import create_raw_schema
 
 ALL = "all"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from orchestration.publish.lock import holder, unless_loading
+from orchestration.load_lock import holder, unless_loading
 from orchestration.reports.terminal import shown, visible_output
 from orchestration.settings import current_paths
 
@@ -64,7 +64,7 @@ def load(
     """Land raw/, build the models, run every check, publish the warehouse if they pass,
     and print the reconciliation. Exit 1 when a blocking check kept it from publishing."""
     from orchestration.load import NothingToLoad, run_load
-    from orchestration.publish.lock import LoadInProgress
+    from orchestration.load_lock import LoadInProgress
     from orchestration.reports.console import LoadProgressBar, print_landing_summary
 
     paths = current_paths()
@@ -208,6 +208,7 @@ def sql(
     The query reads the warehouse's tables and nothing else: no files, no ATTACH, no COPY,
     no extensions, no settings; memory and time are limited. Exit 4 when it fails."""
     from orchestration.reports.export import QueryFailed, run_query
+    from orchestration.settings import SettingError
 
     paths = current_paths()
     if not paths.warehouse.exists():
@@ -220,6 +221,8 @@ def sql(
         )
     except QueryFailed as problem:
         raise fail(str(problem), EXIT_QUERY) from None
+    except SettingError as problem:
+        raise fail(str(problem), EXIT_USAGE) from None
 
 
 @app.command()

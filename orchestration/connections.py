@@ -4,23 +4,22 @@ DuckDB keeps the pages it has read cached up to its memory limit, 80% of the mac
 default: a load of 300 operations grew to 850 MiB in each process that way. With a limit,
 DuckDB spills what does not fit to a temporary folder beside the database instead, and
 peak memory stops growing with the warehouse. JAD_DUCKDB_MEMORY_LIMIT sets it (a DuckDB
-size such as '512MB'); dbt reads the same variable (dbt_project/profiles.yml). All
-connections share it: DuckDB refuses a second connection to a file with another
-configuration in the same process.
+size such as '512MB', checked in orchestration/settings.py); dbt reads the same variable
+(dbt_project/profiles.yml). All connections share it: DuckDB refuses a second connection to
+a file with another configuration in the same process.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 
-DEFAULT_MEMORY_LIMIT = "512MB"
+from orchestration import settings
 
 
 def memory_limit() -> str:
-    return os.environ.get("JAD_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    return settings.duckdb_memory_limit()
 
 
 def connect(database: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:

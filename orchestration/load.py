@@ -14,9 +14,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration import progress
+from orchestration import processes, progress
 from orchestration.automation import recovery
 from orchestration.code_location import ASSETS, CHECKS
+from orchestration.load_lock import exclusive_load
 from orchestration.load_plan import plan_load
 from orchestration.partitions import (
     FORCE_TAG,
@@ -26,7 +27,6 @@ from orchestration.partitions import (
 )
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.publish.atomic import last_publish
-from orchestration.publish.lock import exclusive_load
 from orchestration.resources import resources_for
 from orchestration.settings import PROJECT_ROOT, Paths
 
@@ -110,7 +110,7 @@ def run_load(
                 raise_on_error=False,
                 tags={
                     "jad/trigger": trigger,
-                    **recovery.process_tags(),
+                    **processes.process_tags(),
                     **({FORCE_TAG: "true"} if force else {}),
                     **partition_tags(instance, plan.operations),
                 },

@@ -20,8 +20,8 @@ import duckdb
 
 from orchestration import build_state, connections
 from orchestration.automation import raw_files
-from orchestration.landing.versions import reader_version
-from orchestration.publish.lock import unless_loading
+from orchestration.ingest.versions import reader_version
+from orchestration.load_lock import unless_loading
 from orchestration.settings import Paths, dbt_project_dir
 
 LANDED = "landed_fingerprints"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.landing.land import discover_operations
+from orchestration.raw_layout import discover_operations
 from orchestration.settings import Paths
 
 OPERATIONS = dg.DynamicPartitionsDefinition(name="operation")

@@ -20,7 +20,7 @@ from dagster_duckdb import DuckDBResource
 from packaging import version
 
 from orchestration import connections
-from orchestration.publish.lock import exclusive_load
+from orchestration.load_lock import exclusive_load
 from orchestration.settings import LOCK_NAME, Paths, dbt_executable, dbt_project_dir, export_for_dbt
 
 

@@ -19,6 +19,32 @@ SEED_OPERATION = "2020-09-se-europe-jad"
 RAW_DIR = PROJECT_ROOT / "raw"
 GROUND_TRUTH = PROJECT_ROOT / "tests" / "fixtures" / "ground_truth" / f"{SEED_OPERATION}.json"
 
+# Modules marked `slow`: whole corpora, fuzzing, fault injection and end-to-end rounds that
+# load many times. `make test` leaves them out (under 15 minutes); `make test-slow` runs
+# them, and CI (.ci/run) runs both.
+SLOW_MODULES = {
+    "tests/pipeline/test_unseen_corpus.py": "the unseen corpus, as sent and after a steward",
+    "tests/pipeline/test_metamorphic.py": "the committed workbooks rearranged, loaded again",
+    "tests/pipeline/test_steward_rounds.py": "three steward rounds over the committed files",
+    "tests/pipeline/test_remedies.py": "every quarantine reason's remedy, applied and loaded",
+    "tests/landing/test_limit_remedies.py": "limits raised and files read again, per limit",
+    "tests/hostile/test_wild_files.py": "155 real files from the wild",
+    "tests/hostile/test_fuzzing.py": "the committed files damaged every way",
+    "tests/hostile/test_faults.py": "loads killed, disks filled",
+    "tests/hostile/test_killed_runs.py": "loads killed on a persistent instance",
+    "tests/pipeline/test_nightly.py": "the nightly job, readers and a second load beside it",
+    "tests/pipeline/test_clock_skew.py": "loads under a clock two hours ahead",
+    "tests/pipeline/test_readers_beside_a_load.py": "readers in a loop beside a load",
+    "tests/quality/test_stale_results.py": "validations made stale by later loads",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = Path(str(item.fspath)).relative_to(PROJECT_ROOT).as_posix()
+        if module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def vocabulary():

@@ -19,8 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.landing.land import MANIFEST, discover_operations, submission_files
+from orchestration.landing.land import submission_files
 from orchestration.landing.safety import kind_of, placeholder_id, sha256_of
+from orchestration.raw_layout import MANIFEST, discover_operations
 
 
 @dataclass(frozen=True)

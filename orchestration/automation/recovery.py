@@ -40,15 +40,13 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.storage.dagster_run import RunsFilter
 
-PROCESS_TAG = "jad/process"
-HOST_TAG = "jad/host"
+from orchestration.processes import HOST_TAG, PROCESS_TAG, boot_id, process_stat
+
 # a pid seen in a run's RUN_START event belongs to a later process when that process
 # started more than this after the event (start times have a 1/100 s resolution)
 REUSE_MARGIN_SECONDS = 5.0
 # how often a load that waits for the pool looks for dead holders
 WATCH_SECONDS = 5.0
-
-_BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 
 @dataclass(frozen=True)
@@ -66,40 +64,6 @@ class Recovered:
         return f"run {self.run_id[:8]} ({self.status.lower()}) {self.why}: {what}{freed}"
 
 
-def _boot_id() -> str | None:
-    try:
-        return _BOOT_ID.read_text().strip()
-    except OSError:
-        return None
-
-
-def _stat(pid: int) -> tuple[str, int] | None:
-    """(state, start time in clock ticks since boot) of a process, or None when there is
-    no such process. The command name, in parentheses, may itself hold spaces."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except (OSError, ValueError):
-        return None
-    fields = text[text.rindex(")") + 2 :].split()
-    return fields[0], int(fields[19])  # fields 3 and 22 of proc(5)
-
-
-def process_identity(pid: int | None = None) -> str | None:
-    """'<boot id>:<pid>:<start ticks>' of a process (this one by default); None where /proc
-    does not tell (not Linux)."""
-    pid = os.getpid() if pid is None else pid
-    boot, stat = _boot_id(), _stat(pid)
-    if boot is None or stat is None:
-        return None
-    return f"{boot}:{pid}:{stat[1]}"
-
-
-def process_tags() -> dict[str, str]:
-    """The run tags that let a later load tell whether this process still runs its run."""
-    identity = process_identity()
-    return {PROCESS_TAG: identity, HOST_TAG: socket.gethostname()} if identity else {}
-
-
 def _gone_by_identity(identity: str) -> str | None:
     """Why the process of `identity` is gone, or None while it runs."""
     try:
@@ -107,9 +71,9 @@ def _gone_by_identity(identity: str) -> str | None:
         pid, ticks = int(pid_text), int(ticks_text)
     except ValueError:
         return None  # not ours to judge
-    if boot != _boot_id():
+    if boot != boot_id():
         return f"was running in process {pid} before the machine restarted"
-    stat = _stat(pid)
+    stat = process_stat(pid)
     if stat is None:
         return f"lost its process {pid} (it no longer exists)"
     state, started = stat
@@ -137,7 +101,7 @@ def _gone_by_event(instance: dg.DagsterInstance, run_id: str) -> str | None:
     pid = event.pid if event is not None else None
     if pid is None:
         return None
-    stat = _stat(pid)
+    stat = process_stat(pid)
     if stat is None:
         return f"lost its process {pid} (it no longer exists)"
     state, ticks = stat

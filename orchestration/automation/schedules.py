@@ -2,10 +2,8 @@
 one run, at 02:00 Europe/Paris (nothing new: no run).
 
 The time and zone are configuration: JAD_NIGHTLY_CRON (default '0 2 * * *') and
-JAD_NIGHTLY_TIMEZONE (default 'Europe/Paris').
+JAD_NIGHTLY_TIMEZONE (default 'Europe/Paris'), read in orchestration/settings.py.
 """
-
-import os
 
 import dagster as dg
 
@@ -13,18 +11,15 @@ from orchestration.automation.jobs import load_warehouse
 from orchestration.automation.sensors import recover
 from orchestration.load_plan import plan_load
 from orchestration.partitions import discovered_operations, partition_tags, register_operations
-from orchestration.settings import Paths
-
-DEFAULT_CRON = "0 2 * * *"
-DEFAULT_TIMEZONE = "Europe/Paris"
+from orchestration.settings import Paths, nightly_cron, nightly_timezone
 
 
 def build_nightly_schedule(paths: Paths) -> dg.ScheduleDefinition:
     @dg.schedule(
         name="nightly_load",
         job=load_warehouse,
-        cron_schedule=os.environ.get("JAD_NIGHTLY_CRON", DEFAULT_CRON),
-        execution_timezone=os.environ.get("JAD_NIGHTLY_TIMEZONE", DEFAULT_TIMEZONE),
+        cron_schedule=nightly_cron(),
+        execution_timezone=nightly_timezone(),
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description="Loads whatever has arrived in raw/ overnight: the changed operations, one run.",
     )

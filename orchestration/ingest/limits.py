@@ -1,4 +1,5 @@
-"""How much one file may cost: safe defaults, each overridable by an environment variable.
+"""How much one file may cost: safe defaults, each overridable by an environment variable
+(`JAD_LIMIT_*`, read and checked in orchestration/settings.py).
 
 Files arrive from dozens of services by email and shared drives; a few are broken, some
 are hostile (a zip bomb named .xlsx, a sheet of a million rows). A file over a limit is
@@ -8,42 +9,41 @@ the load goes on.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
+from orchestration import settings
 from orchestration.ingest.problems import UnreadableFile
+from orchestration.settings import MIB
 
-MIB = 1024 * 1024
+
+def _default(name: str) -> float:
+    return float(settings.default(name))
 
 
 @dataclass(frozen=True)
 class Limits:
-    max_file_bytes: int = 50 * MIB  # JAD_LIMIT_FILE_MB
-    # JAD_LIMIT_UNCOMPRESSED_MB: a workbook's unzipped parts
-    max_uncompressed_bytes: int = 250 * MIB
-    max_compression_ratio: float = 100.0  # JAD_LIMIT_COMPRESSION_RATIO: beyond it, a zip bomb
-    max_rows_per_sheet: int = 100_000  # JAD_LIMIT_ROWS
-    max_cells_per_file: int = 2_000_000  # JAD_LIMIT_CELLS
-    max_seconds_per_file: float = 120.0  # JAD_LIMIT_SECONDS
-    # JAD_LIMIT_MEMORY_MB: what reading one file may add to its reading process's memory
-    max_memory_bytes: int = 1024 * MIB
+    """What one file may cost; the defaults are those of orchestration/settings.py."""
+
+    max_file_bytes: int = int(_default("JAD_LIMIT_FILE_MB") * MIB)
+    # a workbook's unzipped parts
+    max_uncompressed_bytes: int = int(_default("JAD_LIMIT_UNCOMPRESSED_MB") * MIB)
+    max_compression_ratio: float = _default("JAD_LIMIT_COMPRESSION_RATIO")  # beyond: a zip bomb
+    max_rows_per_sheet: int = int(_default("JAD_LIMIT_ROWS"))
+    max_cells_per_file: int = int(_default("JAD_LIMIT_CELLS"))
+    max_seconds_per_file: float = _default("JAD_LIMIT_SECONDS")
+    # what reading one file may add to its reading process's memory
+    max_memory_bytes: int = int(_default("JAD_LIMIT_MEMORY_MB") * MIB)
 
     @classmethod
     def from_environment(cls) -> Limits:
-        def number(name: str, default: float, scale: float = 1) -> float:
-            value = os.environ.get(name)
-            if not value:
-                return default
-            try:
-                parsed = float(value)
-            except ValueError:
-                raise ValueError(f"{name}={value!r} is not a number") from None
-            if parsed <= 0:
-                raise ValueError(f"{name}={value!r} must be more than 0")
-            return parsed * scale
-
+        """The limits of `JAD_LIMIT_*` (orchestration/settings.py); a bad value is refused."""
         default = cls()
+
+        def number(name: str, default: float, scale: float = 1) -> float:
+            value = settings.positive_number(name, 0.0)
+            return value * scale if value else default
+
         return cls(
             max_file_bytes=int(number("JAD_LIMIT_FILE_MB", default.max_file_bytes, MIB)),
             max_uncompressed_bytes=int(

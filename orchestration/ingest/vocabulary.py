@@ -27,6 +27,11 @@ from orchestration.ingest.labels import (
 )
 from orchestration.settings import seeds_dir as default_seeds_dir
 
+#: A published count of the countries that took part: not a warehouse metric (no file
+#: reports it, metrics.csv does not have it); a manifest may publish it (landing/manifest.py)
+#: and it is checked against the countries that reported and against `participants`.
+COUNTRIES_PARTICIPATING = "countries_participating"
+
 # seed file -> (kind of match, column holding the code)
 LABEL_SEEDS: dict[str, tuple[str, str]] = {
     "metric_labels.csv": ("metric", "metric_code"),

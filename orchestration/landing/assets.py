@@ -8,15 +8,16 @@ is both this asset and the dbt source).
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration import build_state, load_plan, progress
-from orchestration.automation import recovery
+from orchestration import build_state, load_plan, processes, progress
+from orchestration.ingest.versions import reader_version
 from orchestration.ingest.vocabulary import cached_vocabulary
 from orchestration.landing import withheld
-from orchestration.landing.land import MANIFEST, land_operations, purge_operations
+from orchestration.landing.land import land_operations, purge_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
-from orchestration.landing.versions import reader_version
+from orchestration.markdown import literal
 from orchestration.partitions import FORCE_TAG, ONE_RUN, OPERATIONS, discovered_operations
 from orchestration.quality.validation import forget_validations, warm_up
+from orchestration.raw_layout import MANIFEST
 from orchestration.resources import WarehouseResource
 
 OWNER = "team:data-engineering"
@@ -73,8 +74,8 @@ def land_raw_files(
     and land its cells, observations, ignored cells and quarantine with file/sheet/cell
     provenance. Files already landed by this reader are not read again."""
     paths = warehouse.paths
-    if recovery.PROCESS_TAG not in context.run.tags:  # started by the daemon: say who runs it
-        context.instance.add_run_tags(context.run.run_id, recovery.process_tags())
+    if processes.PROCESS_TAG not in context.run.tags:  # started by the daemon: say who runs it
+        context.instance.add_run_tags(context.run.run_id, processes.process_tags())
     progress.current().stage("Landing raw files")
     vocabulary = cached_vocabulary()
     version = reader_version()
@@ -125,7 +126,7 @@ def land_raw_files(
         "| operation | files | read | unchanged | rejected | observations | quarantined |\n"
         "|---|---:|---:|---:|---:|---:|---:|\n"
         + "\n".join(
-            f"| {s.operation_id} | {s.files_seen} | {s.files_read} | {s.files_unchanged} | "
+            f"| {literal(s.operation_id)} | {s.files_seen} | {s.files_read} | {s.files_unchanged} | "
             f"{s.files_rejected} | {s.observations} | {s.quarantined} |"
             for s in summaries
         )

@@ -59,9 +59,8 @@ from orchestration.landing.safety import (
     refusal as refusal_before_reading,
 )
 from orchestration.progress import LoadProgress, current
+from orchestration.raw_layout import MANIFEST, SUBMISSIONS
 
-MANIFEST = "operation.yaml"
-SUBMISSIONS = "submissions"
 BATCH_FILES = 200  # files whose rows are written together, in one transaction
 PARALLEL_FROM = 200  # below this many files to read, one reading process reads them all
 
@@ -79,13 +78,6 @@ class LandingSummary:
     changed: bool = False  # anything new, changed or gone: its models must be rebuilt
     # path under raw/ -> sha256, of the manifest and every submission, as landing saw them
     contents: dict[str, str] = field(default_factory=dict)
-
-
-def discover_operations(raw_dir: Path) -> list[Path]:
-    """Every `raw/<operation_id>/` that holds a manifest, in name order."""
-    if not raw_dir.is_dir():
-        return []
-    return sorted(p.parent for p in raw_dir.glob(f"*/{MANIFEST}"))
 
 
 def submission_files(operation_dir: Path) -> list[Path]:

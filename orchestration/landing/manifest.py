@@ -36,10 +36,9 @@ from pathlib import Path
 
 import yaml
 
+from orchestration.ingest.vocabulary import COUNTRIES_PARTICIPATING
+
 QUALIFIERS = frozenset({"exact", "nearly", "more_than", "about", "at_least", "less_than"})
-#: A published count of the countries that took part: not a warehouse metric (no file
-#: reports it), checked against the countries that reported and against `participants`.
-COUNTRIES_PARTICIPATING = "countries_participating"
 
 MAX_BYTES = 256 * 1024  # a manifest is a few KB; the committed one is 2.5 KB
 MAX_DEPTH = 16  # the manifest's own nesting is 6 (published, source, figures, figure)

@@ -12,34 +12,16 @@ import functools
 import duckdb
 import pyarrow as pa
 
-from orchestration.landing.raw_schema import (  # noqa: F401 - the schema, re-exported
+from orchestration.raw_schema import (  # noqa: F401 - the schema, re-exported
     FILE_TABLES,
     RAW_TABLES,
     SOURCE_TABLES,
     STATE_TABLES,
     as_columns,
     column_types,
+    create_raw_schema,
     split_columns,
 )
-
-
-def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw tables, and add the columns a newer reader writes to older ones."""
-    con.execute("create schema if not exists raw")
-    for name, columns in RAW_TABLES.items():
-        con.execute(f"create table if not exists raw.{name} ({columns})")
-        existing = {
-            row[0]
-            for row in con.execute(
-                "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = ?",
-                [name],
-            ).fetchall()
-        }
-        for spec in split_columns(columns):
-            column = spec.strip().split()[0]
-            if column not in existing:
-                con.execute(f"alter table raw.{name} add column {spec.strip()}")
-
 
 # The Arrow type of each SQL type the raw tables use.
 _ARROW_TYPES = {

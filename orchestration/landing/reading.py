@@ -15,8 +15,8 @@ from orchestration.ingest.records import QuarantineItem, SubmissionReading
 from orchestration.ingest.screening import WithheldText, screen_reading
 from orchestration.ingest.submission import OperationWindow, read_submission
 from orchestration.ingest.vocabulary import Vocabulary, cached_vocabulary
-from orchestration.landing.raw_schema import as_columns
 from orchestration.landing.safety import safe_name
+from orchestration.raw_schema import as_columns
 
 
 @dataclass

@@ -5,10 +5,11 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration import load_plan, progress
+from orchestration.formatting import figure
+from orchestration.load_lock import exclusive_load
+from orchestration.markdown import literal
 from orchestration.publish.atomic import publish
-from orchestration.publish.lock import exclusive_load
 from orchestration.quality import gate
-from orchestration.reports.formatting import figure
 from orchestration.resources import WarehouseResource
 from orchestration.transform.assets import jad_dbt_models
 
@@ -104,7 +105,7 @@ def published_warehouse(
             "operations": dg.MetadataValue.md(
                 "| operation | status | since | findings |\n|---|---|---|---:|\n"
                 + "\n".join(
-                    f"| {op} | {state['status']} | {state['held_back_since'] or state['published_at'] or ''} "
+                    f"| {literal(op)} | {state['status']} | {state['held_back_since'] or state['published_at'] or ''} "
                     f"| {state['findings']} |"
                     for op, state in record["operations"].items()
                 )
@@ -112,7 +113,7 @@ def published_warehouse(
             "operation_results": dg.MetadataValue.md(
                 "| operation | metric | value | unit | countries |\n|---|---|---:|---|---:|\n"
                 + "\n".join(
-                    f"| {op} | {metric} | {figure(value)} | {unit} | {n} |"
+                    f"| {literal(op)} | {metric} | {figure(value)} | {unit} | {n} |"
                     for op, metric, value, unit, n in preview
                 )
             ),

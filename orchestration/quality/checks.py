@@ -7,9 +7,9 @@ publish/compose.py), so that one broken operation never holds back the others.
 
 One check per published metric and per charge of the breakdown (from the seeds, so a new
 metric gets its check without code) and for a published count of countries, one per
-reconciliation level, conservation, the quarantine, and the Great Expectations suite.
-dbt's own tests appear through dagster-dbt as checks on the models they test (and those on
-the raw sources as checks on the landed tables).
+reconciliation level, conservation, plausibility across countries, the quarantine, and the
+Great Expectations suite. dbt's own tests appear through dagster-dbt as checks on the models
+they test (and those on the raw sources as checks on the landed tables).
 
 A published figure's check passes or fails on the primary source's figure (the rows of
 marts.reconciliation that are `blocking`); what the other sources give is in its metadata,
@@ -18,17 +18,18 @@ marked not blocking.
 
 import dagster as dg
 
-from orchestration.ingest.vocabulary import seed_codes
-from orchestration.landing.manifest import COUNTRIES_PARTICIPATING
-from orchestration.publish.lock import exclusive_load
+from orchestration.formatting import bounds, figure
+from orchestration.ingest.vocabulary import COUNTRIES_PARTICIPATING, seed_codes
+from orchestration.load_lock import exclusive_load
+from orchestration.markdown import literal
 from orchestration.quality import gate
 from orchestration.quality.expectations import MAPPED, Suite
 from orchestration.quality.validation import validate_database
-from orchestration.reports.formatting import bounds, figure
 from orchestration.resources import BuildDuckDBResource, WarehouseResource
 
 RECONCILIATION = dg.AssetKey(["marts", "reconciliation"])
 CONSERVATION = dg.AssetKey(["audit", "conservation"])
+OUTLIERS = dg.AssetKey(["audit", "outliers"])
 QUARANTINE = dg.AssetKey(["audit", "quarantine"])
 ERROR = dg.AssetCheckSeverity.ERROR
 SHOWN = 20  # failures listed in a check's metadata; the rest are counted
@@ -96,7 +97,7 @@ def _other_sources(others: list[tuple]) -> dict:
             "| operation | source | published | derived | status | conflict |\n"
             "|---|---|---|---:|---|---|\n"
             + "\n".join(
-                f"| {op} | {source} | {qualifier.replace('_', ' ')} {figure(published)} | "
+                f"| {literal(op)} | {literal(source)} | {qualifier.replace('_', ' ')} {figure(published)} | "
                 f"{figure(derived)} | {status} | {'yes' if conflict else ''} |"
                 for op, source, derived, published, qualifier, status, conflict in others
             )
@@ -132,7 +133,7 @@ def _figure_result(
         metadata["operations"] = dg.MetadataValue.md(
             "| operation | derived | published | bounds | status |\n|---|---:|---|---|---|\n"
             + "\n".join(
-                f"| {r[0]} | {figure(r[1])} | {r[3].replace('_', ' ')} {figure(r[2])} | "
+                f"| {literal(r[0])} | {figure(r[1])} | {r[3].replace('_', ' ')} {figure(r[2])} | "
                 f"{bounds(r[4], r[5], r[6], r[7])} | {r[8]} |"
                 for r in rows
             )
@@ -153,7 +154,8 @@ def _level_result(check_name: str, level: str, rows: list[tuple]) -> dg.AssetChe
     checked = [r for r in rows if r[0] == level]
     failing = [r for r in checked if r[2] == "fail"]
     table = "| check | derived | compared with | detail |\n|---|---:|---:|---|\n" + "\n".join(
-        f"| {r[1]} | {figure(r[3])} | {figure(r[4])} | {r[5] or ''} |" for r in failing[:SHOWN]
+        f"| {literal(r[1])} | {figure(r[3])} | {figure(r[4])} | {literal(r[5] or '')} |"
+        for r in failing[:SHOWN]
     )
     return dg.AssetCheckResult(
         check_name=check_name,
@@ -225,7 +227,7 @@ def _findings_result(
     metadata = dict(counted)
     if findings:
         metadata["findings"] = dg.MetadataValue.md(
-            "\n".join(f"- {f.message}" for f in findings[:SHOWN])
+            "\n".join(f"- {literal(f.message)}" for f in findings[:SHOWN])
         )
     return dg.AssetCheckResult(
         asset_key=asset_key, passed=not findings, severity=ERROR, metadata=metadata
@@ -252,6 +254,17 @@ def conservation_check(duckdb: BuildDuckDBResource) -> dg.AssetCheckResult:
             "duplicated_cells": int(duplicated),
         },
     )
+
+
+@dg.asset_check(asset=OUTLIERS, blocking=False, name="plausible_across_countries")
+def outliers_check(duckdb: BuildDuckDBResource) -> dg.AssetCheckResult:
+    """No country's figure for an operation is more than its metric's outlier_ratio times the
+    median of the other countries' (metrics.csv): each cell may be plausible while their sum
+    is not."""
+    with duckdb.get_connection() as con:
+        findings = gate.outlier_failures(con)
+        compared = con.execute("select count(*) from audit.outliers").fetchone()[0]
+    return _findings_result(OUTLIERS, findings, {"figures_compared": compared})
 
 
 @dg.asset_check(asset=QUARANTINE, blocking=False, name="no_cell_level_errors")
@@ -309,7 +322,7 @@ def _expectation_check(suite: Suite, blocking: bool = False, op_tags: dict | Non
                 "results": dg.MetadataValue.md(
                     "| expectation | severity | unexpected | e.g. |\n|---|---|---:|---|\n"
                     + "\n".join(
-                        f"| {o.expectation} | {o.severity} | {o.unexpected_count} | {'; '.join(o.examples)} |"
+                        f"| {o.expectation} | {o.severity} | {o.unexpected_count} | {literal('; '.join(o.examples))} |"
                         for o in outcome.outcomes
                         if not o.success
                     )
@@ -323,4 +336,10 @@ def _expectation_check(suite: Suite, blocking: bool = False, op_tags: dict | Non
 
 
 EXPECTATION_CHECKS = [_expectation_check(MAPPED)]
-ALL_CHECKS = [reconciliation_checks, conservation_check, quarantine_check, *EXPECTATION_CHECKS]
+ALL_CHECKS = [
+    reconciliation_checks,
+    conservation_check,
+    outliers_check,
+    quarantine_check,
+    *EXPECTATION_CHECKS,
+]

@@ -4,10 +4,11 @@ Each finding names the operation it holds back; one without an operation (a dbt 
 test that failed) puts the whole build in doubt.
 
 Blocking: a dbt model or test that failed (those on the raw sources too), a reconciliation
-that does not add up, a cell lost or counted twice (conservation), an error-level
-quarantine item (a file read in part), a failed expectation of Great Expectations whose own
-`severity` is critical (recorded as 'error'), an operation that Great Expectations has not
-validated with its files as they are now.
+that does not add up, a cell lost or counted twice (conservation), a country's figure far
+beyond the other countries' (audit.outliers), an error-level quarantine item (a file read
+in part), a failed expectation of Great Expectations whose own `severity` is critical
+(recorded as 'error'), an operation that Great Expectations has not validated with its
+files as they are now.
 
 Of the published figures, only the primary source's gate the publish: marts.reconciliation
 marks every row `blocking` but a non-primary source's, and the gate reads failures where
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from orchestration.reports.formatting import figure
+from orchestration.formatting import figure
 
 # Step order within a load (Dagster's in-process executor runs the ready step of highest
 # `dagster/priority` first; default 0): the publish after the checks. Only speed depends on
@@ -149,6 +150,16 @@ def conservation_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
            order by operation_id, file_name, sheet_name"""
     ).fetchall()
     return [Finding("conservation", detail, operation) for operation, detail in rows]
+
+
+def outlier_failures(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    if not _table_exists(con, "audit", "outliers"):
+        return _missing("outliers", "audit.outliers")
+    rows = con.execute(
+        """select operation_id, detail from audit.outliers where status = 'fail'
+           order by operation_id, metric_code, country_code"""
+    ).fetchall()
+    return [Finding("outlier", detail, operation) for operation, detail in rows]
 
 
 def quarantine_errors(con: duckdb.DuckDBPyConnection) -> list[Finding]:
@@ -310,6 +321,7 @@ def blocking_findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         manifest_problems(con)
         + dbt_build_failures(con)
         + conservation_failures(con)
+        + outlier_failures(con)
         + quarantine_errors(con)
         + reconciliation_failures(con)
         + expectation_failures(con)

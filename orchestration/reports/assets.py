@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration import build_state, connections
+from orchestration.markdown import literal
 from orchestration.publish.assets import PUBLISHED_KEY
 from orchestration.reports.operation_report import write_reports
 from orchestration.resources import BuildDuckDBResource, WarehouseResource
@@ -49,7 +50,8 @@ def operation_reports(
     return dg.MaterializeResult(
         metadata={
             "written": dg.MetadataValue.md(
-                "\n".join(f"- [{p.name}]({p.as_uri()})" for p in written) or "none changed"
+                "\n".join(f"- [{literal(p.name)}](<{p.as_uri()}>)" for p in written)
+                or "none changed"
             ),
             "count": len(written),
         }

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from orchestration import connections
-from orchestration.reports.formatting import bounds, figure
+from orchestration.formatting import bounds, figure
 from orchestration.reports.terminal import shown
 from orchestration.steward.groups import attempt_items_from, group_items
 

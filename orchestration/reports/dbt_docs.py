@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from orchestration.publish.lock import exclusive_load
+from orchestration.load_lock import exclusive_load
 from orchestration.settings import Paths, dbt_executable, dbt_project_dir, export_for_dbt
 
 

@@ -17,7 +17,6 @@ warehouse, and analysts open exports in the same spreadsheets).
 from __future__ import annotations
 
 import csv
-import os
 import re
 import threading
 from collections.abc import Callable
@@ -28,13 +27,12 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from orchestration import connections
+from orchestration import connections, settings
 from orchestration.reports.terminal import shown
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$")
 TIMEOUT_VARIABLE = "JAD_SQL_TIMEOUT_SECONDS"
-DEFAULT_TIMEOUT_SECONDS = 60.0
 T = TypeVar("T")
 
 
@@ -43,11 +41,8 @@ class QueryFailed(RuntimeError):
 
 
 def default_timeout() -> float:
-    try:
-        seconds = float(os.environ.get(TIMEOUT_VARIABLE) or DEFAULT_TIMEOUT_SECONDS)
-    except ValueError:
-        return DEFAULT_TIMEOUT_SECONDS
-    return seconds if seconds > 0 else DEFAULT_TIMEOUT_SECONDS
+    """JAD_SQL_TIMEOUT_SECONDS, else 60 s; a bad value is refused (settings.SettingError)."""
+    return settings.sql_timeout_seconds()
 
 
 def sandboxed(database: Path) -> duckdb.DuckDBPyConnection:

@@ -22,7 +22,7 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from orchestration import connections
-from orchestration.reports.formatting import bounds, figure
+from orchestration.formatting import bounds, figure
 from orchestration.steward.groups import attempt_items_from, group_items, items_from
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -11,8 +11,8 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration import build_state, progress
+from orchestration.load_lock import exclusive_load
 from orchestration.partitions import ONE_RUN, OPERATIONS
-from orchestration.publish.lock import exclusive_load
 from orchestration.resources import BuildDuckDBResource, WarehouseResource
 from orchestration.settings import dbt_project_dir
 from orchestration.transform.project import dbt_project

@@ -118,6 +118,17 @@ def test_the_timeout_comes_from_the_environment_too(warehouse, monkeypatch):
     assert "stopped after 1 s" in _refused("select sum(hash(i)) from range(100000000000) t(i)")
 
 
+@pytest.mark.parametrize(
+    ("name", "value"), [("JAD_SQL_TIMEOUT_SECONDS", "soon"), ("JAD_DUCKDB_MEMORY_LIMIT", "lots")]
+)
+def test_a_bad_setting_is_refused_in_one_sentence(warehouse, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["sql", "select 1"])
+    assert result.exit_code == 2, result.output  # bad arguments
+    assert result.output.strip().startswith(f"error: {name}={value!r} "), result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
 def test_exports_are_written_by_python_and_formulas_stay_inert(warehouse, tmp_path):
     query = "select * from marts.fct_country_results order by country_code"
     target = tmp_path / "out.csv"

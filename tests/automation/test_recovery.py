@@ -11,6 +11,7 @@ import sys
 import dagster as dg
 from dagster._core.utils import make_new_run_id
 
+from orchestration import processes
 from orchestration.automation import recovery
 
 
@@ -34,18 +35,18 @@ def test_runs_of_live_processes_stay_and_runs_of_gone_ones_are_failed():
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
     gone_pid = int(finished.stdout)
-    me = recovery.process_identity()
+    me = processes.process_identity()
     boot, pid, ticks = me.rsplit(":", 2)
     with dg.instance_for_test() as instance:
-        alive = _run(instance, recovery.process_tags())
-        gone = _run(instance, {recovery.PROCESS_TAG: f"{boot}:{gone_pid}:1"})
-        reused = _run(instance, {recovery.PROCESS_TAG: f"{boot}:{pid}:{int(ticks) - 1}"})
-        rebooted = _run(instance, {recovery.PROCESS_TAG: f"another-boot:{pid}:{ticks}"})
+        alive = _run(instance, processes.process_tags())
+        gone = _run(instance, {processes.PROCESS_TAG: f"{boot}:{gone_pid}:1"})
+        reused = _run(instance, {processes.PROCESS_TAG: f"{boot}:{pid}:{int(ticks) - 1}"})
+        rebooted = _run(instance, {processes.PROCESS_TAG: f"another-boot:{pid}:{ticks}"})
         elsewhere = _run(
             instance,
             {
-                recovery.PROCESS_TAG: f"{boot}:{gone_pid}:1",
-                recovery.HOST_TAG: socket.gethostname() + "-other",
+                processes.PROCESS_TAG: f"{boot}:{gone_pid}:1",
+                processes.HOST_TAG: socket.gethostname() + "-other",
             },
         )
         untold = _run(instance, {})  # no tag, no RUN_START event: Dagster's monitoring decides

@@ -16,10 +16,10 @@ import duckdb
 import pytest
 
 from corpus.hostile import FREE_TEXT_NAMES, free_text_workbook
+from orchestration.ingest.versions import reader_version
 from orchestration.ingest.vocabulary import cached_vocabulary
 from orchestration.landing import withheld
 from orchestration.landing.land import land_operations
-from orchestration.landing.versions import reader_version
 from orchestration.load import run_load
 from orchestration.settings import Paths
 from tests.conftest import SEED_OPERATION, copy_raw, make_operation

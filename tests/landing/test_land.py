@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from orchestration import connections
+from orchestration.ingest.versions import reader_version
 from orchestration.ingest.vocabulary import load_vocabulary
-from orchestration.landing.land import discover_operations, land_operations
+from orchestration.landing.land import land_operations
 from orchestration.landing.raw_tables import FILE_TABLES, arrow_schema
-from orchestration.landing.versions import reader_version
+from orchestration.raw_layout import discover_operations
 from tests.conftest import RAW_DIR
 
 LOAD_TIMES = {"loaded_at", "first_seen_at", "detected_at"}  # differ from one load to the next

@@ -1,5 +1,5 @@
-"""dbt's unit tests of the mapping rules (int_observations_mapped) and of qualifier bounds
-(fct_published_figures): run here, on a real DuckDB file, and never by a load."""
+"""dbt's unit tests of the mapping rules (int_observations_mapped), of qualifier bounds
+(fct_published_figures) and of plausibility across countries (outliers): run here, on a real DuckDB file, and never by a load."""
 
 import json
 import os
@@ -8,7 +8,7 @@ import subprocess
 
 from orchestration.settings import dbt_executable, dbt_project_dir
 
-TESTED_MODELS = {"int_observations_mapped", "fct_published_figures"}
+TESTED_MODELS = {"int_observations_mapped", "fct_published_figures", "outliers"}
 
 
 def _unit_tests_in_manifest() -> dict[str, str]:

@@ -290,7 +290,7 @@ def test_a_load_killed_half_way_leaves_the_last_good_warehouse(seed_warehouse, t
 
 
 def test_a_second_load_is_refused_with_a_clear_message_or_waits(tmp_path):
-    from orchestration.publish.lock import exclusive_load
+    from orchestration.load_lock import exclusive_load
 
     paths = Paths(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse" / "jad.duckdb")
     make_operation(paths.raw_dir)

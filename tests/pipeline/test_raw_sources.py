@@ -1,18 +1,18 @@
 """The dbt sources declare every column of every raw table, written from the one definition
-of the raw schema (orchestration/landing/raw_schema.py): a column added there and not
+of the raw schema (orchestration/raw_schema.py): a column added there and not
 here, or typed differently, fails here."""
 
 import duckdb
 import yaml
 
-from orchestration.landing.raw_schema import (
+from orchestration.landing.raw_tables import create_raw_schema
+from orchestration.raw_schema import (
     SOURCE_TABLES,
     SOURCES_YML,
     column_types,
     main,
     sources_yml,
 )
-from orchestration.landing.raw_tables import create_raw_schema
 from orchestration.settings import DBT_PROJECT_DIR
 
 SOURCES = DBT_PROJECT_DIR / SOURCES_YML
@@ -26,8 +26,8 @@ def _tables(text: str) -> dict[str, dict]:
 def test_the_sources_file_is_what_the_raw_schema_generates():
     text = SOURCES.read_text(encoding="utf-8")
     assert sources_yml(text) == text, (
-        "dbt_project/" + SOURCES_YML + " and orchestration/landing/raw_schema.py disagree: "
-        "run python -m orchestration.landing.raw_schema --sources-yml"
+        "dbt_project/" + SOURCES_YML + " and orchestration/raw_schema.py disagree: "
+        "run python -m orchestration.raw_schema --sources-yml"
     )
     assert main(["--sources-yml", "--check"]) == 0
 

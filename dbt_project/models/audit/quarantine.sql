@@ -164,7 +164,8 @@ unmapped as (
                         || regexp_replace(trim(mapped.raw_text), '[.,]', '', 'g')
                         || ', a whole count, so the file writes ''' || case when strpos(mapped.raw_text, '.') > 0
                             then '.' else ',' end
-                        || ''' between thousands. Declare decimal_separator ''' || case when strpos(mapped.raw_text, '.') > 0
+                        || ''' between thousands. Declare decimal_separator '''
+                        || case when strpos(mapped.raw_text, '.') > 0
                             then ',' else '.' end || ''' for this template in template_hints.csv'
                     else ': a count of persons or things is whole; ask the sender'
                 end

@@ -1,13 +1,18 @@
 """The columns of the `raw` schema: the interface between ingestion (Python) and dbt.
 
-Kept apart from the code that writes the tables (raw_tables.py) so that a reading process
-knows the columns without importing DuckDB or Arrow.
+Kept apart from the code that writes the tables (landing/raw_tables.py) so that a reading
+process knows the columns without importing DuckDB or Arrow; below landing and build_state,
+which both create the tables (`create_raw_schema`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the connection is passed in: a reading process never imports DuckDB
+    import duckdb
 
 RAW_TABLES: dict[str, str] = {
     "operations": """
@@ -102,14 +107,32 @@ def as_columns(table: str, items: list, **common) -> dict[str, list]:
     }
 
 
+def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables, and add the columns a newer reader writes to older ones."""
+    con.execute("create schema if not exists raw")
+    for name, columns in RAW_TABLES.items():
+        con.execute(f"create table if not exists raw.{name} ({columns})")
+        existing = {
+            row[0]
+            for row in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = ?",
+                [name],
+            ).fetchall()
+        }
+        for spec in split_columns(columns):
+            column = spec.strip().split()[0]
+            if column not in existing:
+                con.execute(f"alter table raw.{name} add column {spec.strip()}")
+
+
 # The dbt sources file that declares these tables. Its columns are written from RAW_TABLES
-# by `python -m orchestration.landing.raw_schema --sources-yml`, never by hand: what a
+# by `python -m orchestration.raw_schema --sources-yml`, never by hand: what a
 # person writes there (descriptions, meta, tests) is kept, the columns follow this module.
 SOURCES_YML = "models/staging/_raw__sources.yml"
 _SOURCES_HEADER = (
     "# The raw tables as dbt sources. Columns and data types are written from\n"
-    "# orchestration/landing/raw_schema.py (the one definition of the raw schema) by\n"
-    "#   python -m orchestration.landing.raw_schema --sources-yml\n"
+    "# orchestration/raw_schema.py (the one definition of the raw schema) by\n"
+    "#   python -m orchestration.raw_schema --sources-yml\n"
     "# Edit descriptions, meta and tests here; edit columns there and run it again\n"
     "# (tests/pipeline/test_raw_sources.py fails while the two disagree).\n"
 )
@@ -192,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from orchestration.settings import DBT_PROJECT_DIR
 
-    parser = argparse.ArgumentParser(prog="python -m orchestration.landing.raw_schema")
+    parser = argparse.ArgumentParser(prog="python -m orchestration.raw_schema")
     parser.add_argument("--sources-yml", action="store_true", help="rewrite " + SOURCES_YML)
     parser.add_argument("--check", action="store_true", help="exit 1 if it is out of date")
     parser.add_argument("--project-dir", type=Path, default=DBT_PROJECT_DIR)
@@ -206,9 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path} is up to date")
         return 0
     if args.check:
-        print(
-            f"{path} is out of date: run python -m orchestration.landing.raw_schema --sources-yml"
-        )
+        print(f"{path} is out of date: run python -m orchestration.raw_schema --sources-yml")
         return 1
     path.write_text(wanted, encoding="utf-8")
     print(f"{path} written from RAW_TABLES")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from orchestration.settings import seeds_dir as default_seeds_dir
 
-INGEST_DIR = Path(__file__).resolve().parent.parent / "ingest"
+INGEST_DIR = Path(__file__).resolve().parent
 
 
 def reader_version(seeds_dir: Path | None = None) -> str:
