@@ -18,8 +18,7 @@ from orchestration.landing.land import land_operations, purge_operations
 from orchestration.landing.raw_tables import SOURCE_TABLES
 from orchestration.markdown import literal
 from orchestration.partitions import FORCE_TAG, ONE_RUN, OPERATIONS, discovered_operations
-from orchestration.quality.expectations import LANDED
-from orchestration.quality.validation import forget_validations, validate_in_background, warm_up
+from orchestration.quality.validation import forget_validations, warm_up
 from orchestration.raw_layout import MANIFEST
 from orchestration.resources import WarehouseResource
 
@@ -91,8 +90,7 @@ def land_raw_files(
                 operation_dirs.append(operation_dir)
             else:
                 context.log.warning(f"{operation_id}: no {MANIFEST} under {paths.raw_dir}; skipped")
-        if build_state.pending_operations(con):
-            warm_up()  # an earlier load left work: this one's checks will validate
+        build_state.pending_operations(con)  # creates the raw schema where it is missing
         removed = sorted(known_operations(con) - set(discovered_operations(paths)))
         if removed:
             purge_operations(con, removed)
@@ -104,21 +102,15 @@ def land_raw_files(
             operation_dirs,
             vocabulary,
             version,
-            on_reading=warm_up,
             withheld_dir=paths.withheld_dir,
         )
         load_plan.record_landed(paths, {s.operation_id: s.contents for s in summaries})
         if context.run.tags.get(FORCE_TAG) == "true":  # --force: validated again, whatever
             forget_validations(con, [s.operation_id for s in summaries])
+        if build_state.pending_operations(con) or context.run.tags.get(FORCE_TAG) == "true":
+            # this load's check will validate: Great Expectations is imported in a thread
+            # while dbt builds in its own process (after landing: not competing with it)
             warm_up()
-        # what landed needs nothing dbt builds: it is validated while dbt builds
-        validate_in_background(
-            con,
-            LANDED,
-            paths.data_docs_dir,
-            context.run.run_id,
-            paths.validation_snapshots,
-        )
         for summary in summaries:
             progress.current().landed(summary)
             context.log.info(

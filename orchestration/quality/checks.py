@@ -7,8 +7,9 @@ publish/compose.py), so that one broken operation never holds back the others.
 
 One check per published metric and per charge of the breakdown (from the seeds, so a new
 metric gets its check without code) and for a published count of countries, one per
-reconciliation level, conservation, plausibility across countries, the quarantine, and the two Great Expectations suites.
-dbt's own tests appear through dagster-dbt as checks on the models they test.
+reconciliation level, conservation, plausibility across countries, the quarantine, and the
+Great Expectations suite. dbt's own tests appear through dagster-dbt as checks on the models
+they test (and those on the raw sources as checks on the landed tables).
 
 A published figure's check passes or fails on the primary source's figure (the rows of
 marts.reconciliation that are `blocking`); what the other sources give is in its metadata,
@@ -22,7 +23,7 @@ from orchestration.ingest.vocabulary import COUNTRIES_PARTICIPATING, seed_codes
 from orchestration.load_lock import exclusive_load
 from orchestration.markdown import literal
 from orchestration.quality import gate
-from orchestration.quality.expectations import LANDED, MAPPED, Suite
+from orchestration.quality.expectations import MAPPED, Suite
 from orchestration.quality.validation import validate_database
 from orchestration.resources import BuildDuckDBResource, WarehouseResource
 
@@ -334,15 +335,7 @@ def _expectation_check(suite: Suite, blocking: bool = False, op_tags: dict | Non
     return _check
 
 
-# The landed-observations suite does not hold up dbt (Dagster's `blocking` would make the
-# dbt step wait for it, and so for Great Expectations' import, ~2.3 s): landing starts it in
-# the validator process (validation.validate_in_background), it runs while dbt builds, and
-# this check collects it after the build; the publish gate refuses any operation it has not
-# validated.
-EXPECTATION_CHECKS = [
-    _expectation_check(LANDED, blocking=False, op_tags=gate.RUNS_AFTER_DBT),
-    _expectation_check(MAPPED),
-]
+EXPECTATION_CHECKS = [_expectation_check(MAPPED)]
 ALL_CHECKS = [
     reconciliation_checks,
     conservation_check,

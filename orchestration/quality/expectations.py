@@ -1,9 +1,17 @@
-"""The Great Expectations suites: what landed and mapped observations must look like.
+"""The Great Expectations suite: what mapped observations must look like, row by row, where
+a rule depends on another column or on the operation.
 
-Each suite reads one table of the build database (with the file name beside every row, so
-a failure names file, sheet and cell) and states expectations with a severity: 'error'
-blocks the publish, 'warning' is shown but does not. Allowed values come from the seeds,
-so a new metric or unit in a seed is allowed here without code.
+What is structural (not null, accepted values, unique keys, cell references, codes in the
+seeds) is a dbt test on the raw sources and the models (dbt_project/models/**/_*.yml),
+surfaced by dagster-dbt as asset checks. Great Expectations keeps the conditional and
+cross-column rules: a written unit is a unit of unit_labels.csv and of the metric's
+dimension, a figure lies between zero and its metric's max_per_cell (metrics.csv), a day
+lies inside its operation, a day written is a day read.
+
+The suite reads one table of the build database (with the file name beside every row, so
+a failure names file, sheet and cell). Each expectation has GX's own `severity`:
+'critical' (GX's default) blocks the publish of the operation it concerns, 'warning' and
+'info' are shown but do not.
 """
 
 from __future__ import annotations
@@ -14,11 +22,7 @@ from dataclasses import dataclass
 import duckdb
 
 from orchestration.changes import build as build_state
-from orchestration.ingest.vocabulary import seed_codes
 from orchestration.quality import gate
-
-VALUE_STATUSES = ["number", "zero_marker", "not_available", "record"]
-LAYOUTS = ["wide", "transposed", "long", "table", "record_list", "form"]
 
 
 @dataclass(frozen=True)
@@ -39,26 +43,11 @@ class Suite:
         return self.scope_of_load(con)
 
 
-LANDED = Suite(
-    name="landed_observations",
-    asset_key=("raw", "observations"),
-    description="Structure of what ingestion landed: provenance complete, statuses known, one row per cell.",
-    query="""
-        select observations.*, submissions.file_name
-        from raw.observations
-        inner join raw.submissions using (operation_id, file_id)
-        where submissions.is_present and submissions.status = 'accepted'
-    """,
-    # what landed since this suite last validated it (this load, or a failed one before it)
-    scope_of_load=lambda con: sorted(
-        {operation for _, operation, _ in gate.stale_validations(con, ["landed_observations"])}
-    ),
-)
-
 MAPPED = Suite(
     name="mapped_observations",
     asset_key=("intermediate", "int_observations_mapped"),
-    description="Meaning after mapping: codes in the seeds, units known, days inside the operation, plausible values.",
+    description="Meaning after mapping, row by row: units known and of the metric's dimension, "
+    "days inside the operation, figures between zero and the metric's max_per_cell.",
     query="""
         select
             mapped.*,
@@ -83,86 +72,55 @@ def _rebuilt_or_stale(con: duckdb.DuckDBPyConnection, suite: str) -> list[str] |
     return sorted(set(rebuilt) | stale)
 
 
-SUITES = (LANDED, MAPPED)
+SUITES = (MAPPED,)
 SUITES_BY_NAME = {suite.name: suite for suite in SUITES}
-
-
-def _landed() -> list:
-    import great_expectations.expectations as gxe
-
-    error = {"severity": "error"}
-    return [
-        *(
-            gxe.ExpectColumnValuesToNotBeNull(column=column, meta=error)
-            for column in (
-                "operation_id",
-                "file_id",
-                "sheet_name",
-                "cell_ref",
-                "raw_text",
-                "value_status",
-            )
-        ),
-        gxe.ExpectColumnValuesToMatchRegex(
-            column="cell_ref", regex=r"^[A-Z]{1,3}[1-9][0-9]*$", meta=error
-        ),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="value_status", value_set=VALUE_STATUSES, meta=error
-        ),
-        gxe.ExpectColumnValuesToBeInSet(column="layout", value_set=LAYOUTS, meta=error),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="total_of", value_set=["column", "row", "table"], meta=error
-        ),
-        gxe.ExpectColumnValuesToNotBeNull(
-            column="value_number",
-            row_condition='value_status != "not_available"',
-            condition_parser="pandas",
-            meta=error,
-        ),
-        # one row per cell of a file in an operation: the same bytes sent to two operations
-        # are two files of two operations. Every expectation that compares rows with each
-        # other names operation_id: an operation's result depends on its own rows only,
-        # never on another operation validated in the same slice (whose files may change
-        # while this one's do not, and would leave this one's result stale)
-        gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=["operation_id", "file_id", "sheet_name", "cell_ref"], meta=error
-        ),
-    ]
 
 
 def _mapped() -> list:
     import great_expectations.expectations as gxe
 
-    error = {"severity": "error"}
+    blocking = "critical"  # GX's own severity; an expectation without one blocks as well
     return [
-        gxe.ExpectColumnValuesToBeInSet(
-            column="metric_code", value_set=seed_codes("metrics.csv", "metric_code"), meta=error
-        ),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="charge_code", value_set=seed_codes("charges.csv", "charge_code"), meta=error
-        ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="written_unit",
             row_condition="unit_text.notnull()",
             condition_parser="pandas",
-            meta={**error, "says": "every unit written in a file is a unit of unit_labels.csv"},
+            severity=blocking,
+            notes="Every unit written in a file is a unit of unit_labels.csv.",
         ),
-        gxe.ExpectColumnValuesToBeInSet(column="in_window", value_set=[True], meta=error),
-        gxe.ExpectColumnValuesToBeBetween(column="value_canonical", min_value=0, meta=error),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="written_dimension",
+            column_B="metric_dimension",
+            ignore_row_if="either_value_is_missing",
+            severity=blocking,
+            notes="A unit written beside a figure measures what its metric measures "
+            "(kilograms for a mass, pieces for a count).",
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="in_window",
+            value_set=[True],
+            severity=blocking,
+            notes="Every day lies inside its operation's start and end dates.",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value_canonical", min_value=0, severity=blocking, notes="No negative figure."
+        ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="max_per_cell",
             column_B="value_canonical",
             or_equal=True,
             ignore_row_if="either_value_is_missing",
-            meta={**error, "says": "no figure above the metric's max_per_cell (metrics.csv)"},
+            severity=blocking,
+            notes="No figure above its metric's max_per_cell (metrics.csv).",
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="period_date",
             row_condition="period_text.notnull() and not is_total",
             condition_parser="pandas",
-            meta=error,
+            severity=blocking,
+            notes="A day written beside a figure is read as a day.",
         ),
     ]
 
 
-EXPECTATIONS = {LANDED.name: _landed, MAPPED.name: _mapped}
+EXPECTATIONS = {MAPPED.name: _mapped}

@@ -1,27 +1,26 @@
-"""Running a suite with Great Expectations 1.x: offline, quiet, Data Docs as HTML.
+"""Running the suite with Great Expectations 1.x: offline, quiet, Data Docs as HTML.
 
-GX takes about 3 s to import: a load that will validate starts a validator process that
-imports it on the other core while the load lands and builds (`warm_up`), and a load with
-nothing new never pays it. The landed-observations suite needs nothing dbt builds: landing
-hands the validator a Parquet snapshot of what it landed (`validate_in_background`), which
-is validated while dbt builds, and the check collects the outcome afterwards. Operations
-are validated a slice at a time (memory stays bounded on a first load of hundreds of
-operations), and the results are kept per operation in `quality.expectation_results` of
-the build database, where the publish gate reads them: a load that validates some
-operations keeps the results of the others. Data Docs are written next to the warehouse
-for people to look at.
+GX runs in the load's own process, in the suite's check, after the dbt build. Its import
+(about 3 s) is started in a thread at the end of landing when the load will build
+(`warm_up`) and overlaps the dbt build: dbt runs in its own process, and this one mostly
+waits on dbt's output meanwhile, so the import's hold on the interpreter lock costs little.
+The check finds GX imported. A load with nothing new never pays it. Operations are validated a slice at a time (memory stays bounded
+on a first load of hundreds of operations), and the results are kept per operation in
+`quality.expectation_results` of the build database, where the publish gate reads them,
+with a record of which files each validation saw (`quality.validations`): a load that
+validates some operations keeps the results of the others, and a result of other files
+never passes for the files landed now. Data Docs are written next to the warehouse for
+people to look at (`data_docs`: safe to open).
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import datetime as dt
 import logging
-import traceback
+import shutil
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -29,231 +28,61 @@ import pandas as pd
 import pyarrow as pa
 
 from orchestration import connections
+from orchestration.quality import data_docs
 from orchestration.quality.expectations import Suite
 from orchestration.quality.gate import landed_digests
 
 IDENTIFYING_COLUMNS = ["operation_id", "file_name", "sheet_name", "cell_ref"]
 EXAMPLES = 5
 OPERATIONS_PER_SLICE = 25
-_validator: _Validator | None = None
+HISTORY = 10  # runs of the suite the Data Docs keep
+BLOCKING = "critical"  # GX's FailureSeverity that blocks; recorded as 'error' (gate.py)
+_import: threading.Thread | None = None
 
 
-class _Validator:
-    """A process that imports Great Expectations as soon as it starts, then validates on
-    request, in order. A thread would not help: the import holds the interpreter lock.
-    Each request has a number, so that one sent early (landing's) can be collected after
-    others (the mapped suite's)."""
-
-    def __init__(self):
-        context = get_context("spawn")
-        self.connection, child = context.Pipe()
-        self.process = context.Process(
-            target=_serve, args=(child,), daemon=True, name="gx-validator"
-        )
-        self.process.start()
-        self.sent = self.received = 0
-        self.answers: dict[int, tuple[bool, object]] = {}
-        self.abandoned: set[int] = set()  # requests whose answers nobody will collect
-        atexit.register(self.close)
-
-    def close(self) -> None:
-        """Let it exit on its own (killed, it would leave its semaphores behind)."""
-        if self.process.is_alive():
-            with contextlib.suppress(OSError):  # it died already
-                self.connection.send(None)
-            self.process.join(timeout=10)
-        if self.process.is_alive():
-            self.process.terminate()
-
-    def submit(self, request: _Request) -> int:
-        # Answers to earlier requests are read first: the validator answers in order anyway,
-        # and a large answer and a large request in the pipe at once would block both sides.
-        self._receive_until(self.sent)
-        self.sent += 1
-        self.connection.send((self.sent, request))
-        return self.sent
-
-    def result(self, ticket: int) -> SuiteOutcome:
-        self._receive_until(ticket)
-        ok, payload = self.answers.pop(ticket)
-        if not ok:
-            raise RuntimeError(f"the validator failed:\n{payload}")
-        return payload
-
-    def abandon(self, ticket: int) -> None:
-        if self.answers.pop(ticket, None) is None and ticket > self.received:
-            self.abandoned.add(ticket)
-
-    def _receive_until(self, ticket: int) -> None:
-        while self.received < ticket:
-            number, ok, payload = self.connection.recv()  # EOFError: the validator died
-            if number in self.abandoned:
-                self.abandoned.discard(number)
-            else:
-                self.answers[number] = (ok, payload)
-            self.received = number
-
-    @property
-    def alive(self) -> bool:
-        return self.process.is_alive()
-
-
-@dataclass(frozen=True)
-class _Request:
-    """Validate `suite` for `scope`: rows from the build database (and keep the results
-    there), or from a Parquet snapshot (the requester keeps them)."""
-
-    suite: str
-    docs_dir: str
-    run_id: str
-    scope: list[str] | None
-    database: str | None = None
-    snapshot: str | None = None
-
-
-def _serve(connection) -> None:
-    import great_expectations  # noqa: F401 - the point of this process: imported early
-
-    from orchestration.quality.expectations import SUITES_BY_NAME
-
-    while (message := connection.recv()) is not None:
-        number, request = message
-        try:
-            suite = SUITES_BY_NAME[request.suite]
-            con = connections.connect(request.database or ":memory:")
-            started = _now()
-            try:
-                source = (
-                    f"select * from read_parquet({_literal(request.snapshot)})"
-                    if request.snapshot
-                    else None
-                )
-                outcome = validate(con, suite, Path(request.docs_dir), request.scope, source)
-                if request.database:
-                    keep(con, outcome, request.run_id, validated_at=started)
-            finally:
-                con.close()
-            connection.send((number, True, outcome))
-        except Exception:
-            connection.send((number, False, traceback.format_exc()))
+def _import_gx() -> None:
+    try:
+        import great_expectations  # noqa: F401
+    except Exception:  # the check imports it again and reports what fails
+        logging.getLogger(__name__).debug("great_expectations not imported early", exc_info=True)
 
 
 def warm_up() -> None:
-    """Start the validator process (once per process, again if it died): this load will
-    validate."""
-    global _validator
-    if _validator is None or not _validator.alive:
-        try:
-            _validator = _Validator()
-        except OSError:
-            _validator = None  # no processes here: the checks import GX themselves
+    """Import Great Expectations in a thread, once per process: this load will validate.
+    Landing calls it at its end when the load will build, so the import overlaps the dbt
+    build; the check that validates waits for it, never imports it twice."""
+    global _import
+    if _import is None:
+        _import = threading.Thread(target=_import_gx, name="gx-import", daemon=True)
+        _import.start()
 
 
-@dataclass(frozen=True)
-class _Background:
-    ticket: int
-    run_id: str
-    scope: list[str]
-    snapshot: Path
-    taken_at: dt.datetime  # what the outcome validates is the data as it was then
-    digests: dict[str, str]  # operation -> its files as landed then (gate.LANDED_DIGESTS)
-
-
-_background: dict[str, _Background] = {}  # suite -> its validation started early
-
-
-def validate_in_background(
-    con: duckdb.DuckDBPyConnection, suite: Suite, docs_dir: Path, run_id: str, snapshot_dir: Path
-) -> list[str]:
-    """Start validating what `suite` would validate now, from a Parquet snapshot (one file
-    per run in `snapshot_dir`), in the validator process: the load goes on (dbt builds)
-    meanwhile. The suite's check collects the outcome (`validate_database`) if its run and
-    scope are still the same then. Returns the operations sent ([]: nothing to validate,
-    or no validator). Only a speed-up: when it fails, the check validates the database."""
-    _forget(suite.name)
-    scope = suite.scope(con)
-    if not scope or _validator is None or not _validator.alive:
-        return []
-    snapshot_dir.mkdir(parents=True, exist_ok=True)
-    for left in snapshot_dir.glob(f"{suite.name}.*.parquet"):
-        left.unlink(missing_ok=True)  # of a load that was killed: this one has the lock
-    snapshot = snapshot_dir / f"{suite.name}.{run_id}.parquet"
-    taken_at = _now()
-    try:
-        digests = landed_digests(con)  # what the snapshot is a snapshot of
-        con.execute(
-            f"copy ({_rows_of(suite.query, scope)}) to {_literal(snapshot)} (format parquet)"
-        )
-        request = _Request(suite.name, str(docs_dir), run_id, scope, None, str(snapshot))
-        ticket = _validator.submit(request)
-    except (duckdb.Error, OSError, EOFError) as error:
-        logging.getLogger(__name__).warning(f"{suite.name}: not validated early ({error})")
-        snapshot.unlink(missing_ok=True)
-        return []
-    _background[suite.name] = _Background(ticket, run_id, scope, snapshot, taken_at, digests)
-    return scope
+def _imported() -> None:
+    if _import is not None:
+        _import.join()
 
 
 def validate_database(
     database: Path, suite: Suite, docs_dir: Path, run_id: str, scope: list[str] | None
 ) -> SuiteOutcome:
-    """Validate a suite on the build database: collected from the validation landing
-    started when it covered this very scope in this run (and kept as of the time of its
-    snapshot), else in the validator process when one is running, else here. The caller
-    holds the load lock; nobody else has the file open."""
-    early = _background.get(suite.name)
-    if early is not None and (early.run_id, early.scope) == (run_id, scope) and _validator:
-        try:
-            outcome = _validator.result(early.ticket)
-        except (RuntimeError, EOFError, OSError) as error:  # validate the database instead
-            logging.getLogger(__name__).warning(f"{suite.name}: early validation lost ({error})")
-            outcome = None
-        finally:
-            _forget(suite.name)
-        if outcome is not None:
-            con = connections.connect(str(database))
-            try:
-                keep(con, outcome, run_id, validated_at=early.taken_at, digests=early.digests)
-            finally:
-                con.close()
-            return outcome
-    _forget(suite.name)
-    if _validator is not None and _validator.alive:
-        request = _Request(suite.name, str(docs_dir), run_id, scope, str(database))
-        return _validator.result(_validator.submit(request))
+    """Validate a suite on the build database and keep its outcome there, as of the files
+    landed when its rows were read. The caller holds the load lock; nobody else has the
+    file open."""
+    _imported()
     con = connections.connect(str(database))
     try:
         started = _now()
-        outcome = validate(con, suite, docs_dir, scope)
-        keep(con, outcome, run_id, validated_at=started)
+        digests = landed_digests(con)  # the files the validated rows are of
+        outcome = validate(con, suite, docs_dir, scope, run_name=run_id)
+        keep(con, outcome, run_id, validated_at=started, digests=digests)
         return outcome
     finally:
         con.close()
 
 
-def _forget(suite_name: str) -> None:
-    """Drop an early validation (collected, or that nobody will collect): its snapshot,
-    and its answer when it comes."""
-    early = _background.pop(suite_name, None)
-    if early is not None:
-        early.snapshot.unlink(missing_ok=True)
-        if _validator is not None:
-            _validator.abandon(early.ticket)
-
-
 def _now() -> dt.datetime:
     """UTC without a zone, as `raw.submissions.loaded_at` is written."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _rows_of(query: str, operations: list[str]) -> str:
-    listed = ", ".join(_literal(op) for op in operations)
-    return f"select * from ({query}) where operation_id in ({listed})"
-
-
-def _literal(value) -> str:
-    """A SQL string literal (COPY takes no parameters)."""
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 @dataclass
@@ -295,12 +124,12 @@ def validate(
     suite: Suite,
     docs_dir: Path,
     scope: list[str] | None = None,
-    source: str | None = None,
+    run_name: str = "manual",
 ) -> SuiteOutcome:
     """Validate one suite for the operations in `scope` (None: all of them), reading the
-    suite's query on the build database, or `source` (a snapshot of its rows). Writes
-    Data Docs, not results: `keep` does."""
-    query = source or suite.query
+    suite's query on the build database. Writes Data Docs (the run `run_name` beside the
+    last HISTORY runs), not results: `keep` does."""
+    query = suite.query
     everything = scope is None
     if everything:
         # every operation, those with nothing to validate included: each gets its record
@@ -315,7 +144,7 @@ def validate(
     pages = []  # the validation results Data Docs will show
     for start in range(0, len(scope), OPERATIONS_PER_SLICE):
         operations = scope[start : start + OPERATIONS_PER_SLICE]
-        part, results = _validate_slice(con, suite, query, docs_dir, operations)
+        part, results = _validate_slice(con, suite, query, docs_dir, operations, run_name)
         pages += results
         total = SuiteOutcome(
             suite.name,
@@ -330,15 +159,22 @@ def validate(
             ExpectationSuiteIdentifier,
         )
 
+        _prune(docs_dir, suite.name, HISTORY)
         _context(str(docs_dir)).build_data_docs(
             site_names=["jad"],
             resource_identifiers=[*pages, ExpectationSuiteIdentifier(name=suite.name)],
         )
+        data_docs.make_safe(docs_dir)  # no script runs, nothing is fetched
     return total
 
 
 def _validate_slice(
-    con: duckdb.DuckDBPyConnection, suite: Suite, query: str, docs_dir: Path, operations: list[str]
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    query: str,
+    docs_dir: Path,
+    operations: list[str],
+    run_name: str,
 ) -> tuple[SuiteOutcome, list]:
     frame: pd.DataFrame = con.execute(
         f"select {_flat_columns(con, query)} from ({query}) "
@@ -349,6 +185,7 @@ def _validate_slice(
         return SuiteOutcome(suite.name, 0, [], None, [Validated(operations, [], {})]), []
     import great_expectations as gx
 
+    data_docs.escape_frame(frame)  # GX prints values into Data Docs unescaped
     docs_dir.mkdir(parents=True, exist_ok=True)
     context = _context(str(docs_dir))
     source = context.data_sources.get("build_database")
@@ -379,7 +216,11 @@ def _validate_slice(
             },
         )
     )
-    result = checkpoint.run(batch_parameters={"dataframe": frame})
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    result = checkpoint.run(
+        batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name)
+    )
     outcomes = [_outcome(r) for run in result.run_results.values() for r in run.results]
     rows = {str(op): int(n) for op, n in frame["operation_id"].value_counts().items()}
     part = SuiteOutcome(
@@ -409,27 +250,56 @@ def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def stores_dir(docs_dir: Path) -> Path:
+    """Where GX keeps its suites and validation results between loads, for the Data Docs."""
+    return docs_dir / ".stores"
+
+
 @lru_cache(maxsize=4)
 def _context(docs_dir: str):
+    """A context whose stores are files under the Data Docs folder (the warehouse's), so the
+    docs show the last HISTORY runs of each suite, not only this process's."""
     import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        FilesystemStoreBackendDefaults,
+    )
 
     for name in ("great_expectations", "great_expectations.core", "urllib3"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-    context.add_data_docs_site(
-        site_name="jad",
-        site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": docs_dir,
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    config = DataContextConfig(
+        store_backend_defaults=FilesystemStoreBackendDefaults(
+            root_directory=str(stores_dir(Path(docs_dir)))
+        ),
+        data_docs_sites={
+            "jad": {
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": docs_dir,
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
         },
+        analytics_enabled=False,
     )
-    context.data_sources.add_pandas("build_database")
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    if "build_database" not in {s.name for s in context.data_sources.all().values()}:
+        context.data_sources.add_pandas("build_database")
     return context
+
+
+def _prune(docs_dir: Path, suite: str, keep_runs: int) -> None:
+    """Keep the newest `keep_runs` runs of a suite, in the stores and in the Data Docs (a run
+    is a folder named by the Dagster run id, one per validation, whatever its slices)."""
+    for root in (stores_dir(docs_dir) / "uncommitted" / "validations", docs_dir / "validations"):
+        folder = root / suite
+        if not folder.is_dir():
+            continue
+        runs = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+        for old in runs[: max(0, len(runs) - keep_runs)]:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _outcome(result) -> ExpectationOutcome:
@@ -437,6 +307,9 @@ def _outcome(result) -> ExpectationOutcome:
     details = result.result or {}
     unexpected = [r for r in (details.get("unexpected_index_list") or []) if isinstance(r, dict)]
     by_operation: dict[str, int] = {}
+    unexpected = [
+        {name: data_docs.unescape(value) for name, value in row.items()} for row in unexpected
+    ]
     for row in unexpected:
         operation = str(row.get("operation_id", ""))
         by_operation[operation] = by_operation.get(operation, 0) + 1
@@ -454,11 +327,18 @@ def _outcome(result) -> ExpectationOutcome:
         + (f" where {condition}" if condition else ""),
         column=column,
         success=bool(result.success),
-        severity=(config.meta or {}).get("severity", "warning"),
+        severity=_severity(config),
         unexpected_count=int(details.get("unexpected_count") or 0),
         examples=examples,
         unexpected_by_operation=by_operation,
     )
+
+
+def _severity(config) -> str:
+    """'error' (blocks) for GX's critical severity, its default; 'warning' or 'info' else."""
+    severity = getattr(config, "severity", None) or BLOCKING
+    severity = str(getattr(severity, "value", severity))
+    return "error" if severity == BLOCKING else severity
 
 
 def _merge(

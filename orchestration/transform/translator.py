@@ -13,7 +13,14 @@ OWNER = "team:data-stewards"
 
 class JadDbtTranslator(DagsterDbtTranslator):
     def __init__(self):
-        super().__init__(settings=DagsterDbtTranslatorSettings(enable_code_references=False))
+        super().__init__(
+            settings=DagsterDbtTranslatorSettings(
+                enable_code_references=False,
+                # the tests on the raw sources (dbt_project/models/staging/_raw__sources.yml)
+                # appear as checks on the landed tables, like the tests on the models
+                enable_source_tests_as_checks=True,
+            )
+        )
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         """`marts/fct_country_results`: the key says where the table lives in DuckDB.

@@ -13,10 +13,7 @@ import pytest
 from corpus.faults import write_fault
 from orchestration.changes.build import mark_pending, now
 from orchestration.load import run_load
-from orchestration.quality import validation
-from orchestration.quality.expectations import LANDED
 from orchestration.quality.gate import Finding, blocking_findings
-from orchestration.quality.validation import validate_database, validate_in_background, warm_up
 from orchestration.settings import Paths
 from tests.conftest import SEED_OPERATION
 
@@ -167,6 +164,35 @@ def test_a_dropped_cell_fails_conservation(last_good):
     assert _mentions(findings, "conservation", file_name, sheet, cell)
 
 
+def test_a_structural_fault_in_what_landed_fails_the_dbt_tests_on_the_raw_sources(last_good):
+    """What Great Expectations' landed suite checked is a dbt test on raw.observations now: a
+    reader defect that writes a cell reference that is not one fails it, the dbt build says
+    which test, and nothing of the build is published (a reader defect puts every operation
+    in doubt)."""
+    figures_before = _published_figures(last_good)
+    con = duckdb.connect(str(last_good.build_database))
+    operation, file_id, sheet, cell = con.execute(
+        "select operation_id, file_id, sheet_name, cell_ref from raw.observations "
+        "order by all limit 1"
+    ).fetchone()
+    con.execute(
+        "update raw.observations set cell_ref = 'not a cell' "
+        "where operation_id = ? and file_id = ? and sheet_name = ? and cell_ref = ?",
+        [operation, file_id, sheet, cell],
+    )
+    mark_pending(con, operation, now())
+    con.close()
+    outcome = run_load(last_good, instance=dg.DagsterInstance.ephemeral())
+    assert not outcome.published or outcome.held_back
+    assert _published_figures(last_good) == figures_before
+    con = duckdb.connect(str(last_good.build_database), read_only=True)
+    try:
+        findings = blocking_findings(con)
+    finally:
+        con.close()
+    assert _mentions(findings, "dbt build", "raw_observations_cell_ref_is_a1")
+
+
 def test_files_landed_after_the_last_validation_are_not_published(last_good):
     """Great Expectations results left by an earlier load never pass for this one's: when
     a suite's check crashed or did not run, the operation's files are not the files its
@@ -193,10 +219,7 @@ def test_files_landed_after_the_last_validation_are_not_published(last_good):
         findings = blocking_findings(con)
     finally:
         con.close()
-    assert {f.check for f in findings} == {
-        "expectations landed_observations",
-        "expectations mapped_observations",
-    }
+    assert {f.check for f in findings} == {"expectations mapped_observations"}
     assert all(
         f.message.startswith(f"{operation}: not validated with its files as they are now")
         for f in findings
@@ -248,150 +271,3 @@ def test_the_committed_corpus_passes_every_check(seed_warehouse):
     record = json.loads(seed_warehouse.publish_record.read_text())
     assert record["reconciliation_checks"] == sum(levels.values())
     assert {state["status"] for state in record["operations"].values()} == {"current"}
-
-
-def _make_landed_stale(con: duckdb.DuckDBPyConnection) -> str:
-    """One operation's landed observations, not validated since they landed."""
-    (operation,) = con.execute("select min(operation_id) from raw.observations").fetchone()
-    con.execute(  # the files its last validation saw were other files
-        "update quality.validations set landed_digest = 'files landed earlier' "
-        "where suite = 'landed_observations' and operation_id = ?",
-        [operation],
-    )
-    return operation
-
-
-def _break_one_cell_ref(con: duckdb.DuckDBPyConnection, operation: str) -> str:
-    """One observation's cell reference made unreadable; returns what it was."""
-    file_id, sheet, cell = con.execute(
-        "select file_id, sheet_name, cell_ref from raw.observations where operation_id = ? "
-        "order by file_id, sheet_name, cell_ref limit 1",
-        [operation],
-    ).fetchone()
-    con.execute(
-        "update raw.observations set cell_ref = 'not a cell' "
-        "where operation_id = ? and file_id = ? and sheet_name = ? and cell_ref = ?",
-        [operation, file_id, sheet, cell],
-    )
-    return cell
-
-
-def _validate(paths: Paths, run_id: str, scope: list[str]):
-    return validate_database(paths.build_database, LANDED, paths.data_docs_dir, run_id, scope)
-
-
-def _start_early(paths: Paths, run_id: str = "run-1", break_a_cell: bool = False) -> str:
-    """As at the end of landing: one operation landed and not validated since, its rows
-    sent to the validator; returns the operation."""
-    warm_up()
-    con = duckdb.connect(str(paths.build_database))
-    try:
-        operation = _make_landed_stale(con)
-        if break_a_cell:
-            _break_one_cell_ref(con, operation)
-        sent = validate_in_background(
-            con, LANDED, paths.data_docs_dir, run_id, paths.validation_snapshots
-        )
-    finally:
-        con.close()
-    assert sent == [operation]
-    return operation
-
-
-def _findings(paths: Paths) -> list[Finding]:
-    con = duckdb.connect(str(paths.build_database), read_only=True)
-    try:
-        return blocking_findings(con)
-    finally:
-        con.close()
-
-
-def _snapshots(paths: Paths) -> list[Path]:
-    return list(paths.validation_snapshots.glob("*.parquet"))
-
-
-def test_landed_observations_are_validated_from_what_landing_left_while_dbt_builds(last_good):
-    """Landing snapshots what it landed and the validator process validates it while dbt
-    builds; the check collects the outcome, keeps it and it reaches the gate."""
-    operation = _start_early(last_good, break_a_cell=True)
-    assert len(_snapshots(last_good)) == 1
-    pages = last_good.data_docs_dir / "validations" / "landed_observations"
-    pages_before = set(pages.rglob("*.html"))
-
-    outcome = _validate(last_good, "run-1", [operation])
-
-    assert _snapshots(last_good) == []
-    (page,) = set(pages.rglob("*.html")) - pages_before  # Data Docs show what was validated
-    assert "not a cell" in page.read_text()
-    (failure,) = outcome.blocking_failures
-    assert failure.expectation.startswith("expect_column_values_to_match_regex(cell_ref)")
-    assert failure.unexpected_count == 1
-    con = duckdb.connect(str(last_good.build_database), read_only=True)
-    try:
-        kept = con.execute(
-            "select run_id, success from quality.expectation_results "
-            "where suite = 'landed_observations' and operation_id = ? "
-            "and expectation like 'expect_column_values_to_match_regex(cell_ref)%'",
-            [operation],
-        ).fetchall()
-        findings = blocking_findings(con)
-    finally:
-        con.close()
-    assert kept == [("run-1", False)]
-    assert _mentions(findings, "expectations landed_observations", operation, "not a cell")
-    assert not any("not validated with its files" in f.message for f in findings)
-
-
-@pytest.mark.parametrize("collected_by", ["the same run and scope", "another run", "another scope"])
-def test_an_early_validation_serves_only_the_run_and_scope_it_was_started_for(
-    last_good, collected_by
-):
-    """What landing sent is the data as it landed; a check of another run, or of another
-    scope, validates the build database as it is now."""
-    operation = _start_early(last_good, run_id="run-1")
-    con = duckdb.connect(str(last_good.build_database))
-    try:
-        _break_one_cell_ref(con, operation)  # after the snapshot
-    finally:
-        con.close()
-    run_id, scope = {
-        "the same run and scope": ("run-1", [operation]),
-        "another run": ("run-2", [operation]),
-        "another scope": ("run-1", [operation, "an-operation-landed-since"]),
-    }[collected_by]
-    outcome = _validate(last_good, run_id, scope)
-    assert bool(outcome.blocking_failures) is (collected_by != "the same run and scope")
-    assert _snapshots(last_good) == []
-
-
-def test_files_landed_again_after_the_snapshot_stay_unvalidated(last_good):
-    """An early outcome is kept as of its snapshot: files landed after it (another load
-    taking the lock between landing and the check) are still refused by the gate."""
-    operation = _start_early(last_good)
-    con = duckdb.connect(str(last_good.build_database))
-    try:
-        con.execute(
-            "update raw.submissions set loaded_at = ? where operation_id = ?", [now(), operation]
-        )
-    finally:
-        con.close()
-    _validate(last_good, "run-1", [operation])
-    findings = _findings(last_good)
-    assert _mentions(findings, "expectations landed_observations", operation, "not validated")
-
-
-@pytest.mark.timeout(180)
-def test_an_early_validation_lost_with_its_process_is_done_again_on_the_database(last_good):
-    operation = _start_early(last_good, break_a_cell=True)
-    validation._validator.process.kill()
-    validation._validator.process.join()
-
-    outcome = _validate(last_good, "run-1", [operation])  # validated here, on the database
-
-    assert outcome.blocking_failures
-    assert _snapshots(last_good) == []
-    findings = _findings(last_good)
-    assert _mentions(findings, "expectations landed_observations", operation, "not a cell")
-    assert not any("not validated with its files" in f.message for f in findings)
-    warm_up()  # the next load starts a new validator
-    assert validation._validator.alive

@@ -19,6 +19,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.load import run_load
+from orchestration.quality import validation
 from orchestration.quality.expectations import EXPECTATIONS
 from orchestration.quality.gate import blocking_findings
 from orchestration.settings import Paths
@@ -65,7 +66,8 @@ def _expectation_findings(paths: Paths) -> list:
         con.close()
 
 
-def test_the_same_bytes_in_two_operations_never_leave_a_stale_failure(tmp_path):
+def test_the_same_bytes_in_two_operations_never_leave_a_stale_failure(tmp_path, monkeypatch):
+    monkeypatch.setattr(validation, "HISTORY", 2)  # the Data Docs keep the last two runs
     paths = Paths(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse" / "jad.duckdb")
     small_operation(paths.raw_dir, "2021-01-a")
     duplicate = small_operation(paths.raw_dir, "2021-01-b")  # the same bytes, again
@@ -94,7 +96,17 @@ def test_the_same_bytes_in_two_operations_never_leave_a_stale_failure(tmp_path):
         )
     finally:
         con.close()
-    assert set(runs.values()) == {forced.run_id}  # both suites, in the forced load
+    assert set(runs.values()) == {forced.run_id}  # validated again, in the forced load
+    # the Data Docs keep their history, bounded: the last two runs that validated rows, in
+    # GX's stores and in the pages, and the index links to those only
+    runs_in_order = [first.run_id, after.run_id, forced.run_id]
+    pages = paths.data_docs_dir / "validations" / "mapped_observations"
+    kept = {p.name for p in pages.iterdir()}
+    assert len(kept) == 2 and forced.run_id in kept and kept <= set(runs_in_order)
+    stored = validation.stores_dir(paths.data_docs_dir) / "uncommitted" / "validations"
+    assert {p.name for p in (stored / "mapped_observations").iterdir()} == kept
+    index = (paths.data_docs_dir / "index.html").read_text()
+    assert all((run in index) == (run in kept) for run in runs_in_order)
 
 
 def test_a_failure_of_files_since_removed_or_relanded_is_validated_again(tmp_path):
@@ -110,7 +122,7 @@ def test_a_failure_of_files_since_removed_or_relanded_is_validated_again(tmp_pat
     con = duckdb.connect(str(paths.build_database))
     con.execute(  # a failure recorded with the files as they were
         """update quality.expectation_results set success = false, unexpected_count = 1
-           where suite = 'landed_observations' and expectation like '%unique%'"""
+           where suite = 'mapped_observations' and expectation like '%between%'"""
     )
     assert any("unexpected" in f.message for f in blocking_findings(con))
     con.close()
