@@ -269,11 +269,6 @@ class Paths:
         return self.build_dir / "withheld"
 
     @property
-    def validation_snapshots(self) -> Path:
-        """Where landing leaves what Great Expectations validates during the dbt build."""
-        return self.build_dir / "snapshots"
-
-    @property
     def load_lock(self) -> Path:
         return self.build_dir / LOCK_NAME
 
