@@ -132,5 +132,11 @@ def test_load_shows_file_names_labels_and_findings_escaped(tmp_path, monkeypatch
     assert isinstance(result.exception, SystemExit), result.exception  # no crash
     assert result.exit_code == 1, result.output  # held back: an unknown label, too few countries
     assert "unsafe_file_name" in result.output or "control characters" in result.output
-    assert "PersonsA\\x1b[2J" in result.output  # the label is named in the findings
+    # the findings show the unknown label by its place (free text is withheld) ...
+    assert "[withheld: " in result.output
+    _clean(result.output)
+    # ... and the steward's view reveals it, escaped
+    result = runner.invoke(app, ["quarantine"])
+    assert result.exit_code == 0, result.output
+    assert "PersonsA\\x1b[2J" in result.output
     _clean(result.output)
