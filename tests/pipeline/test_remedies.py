@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.landing.withheld import Revealer
 from orchestration.settings import DBT_PROJECT_DIR, Paths
 from orchestration.steward.seeds import COLUMNS
 from tests.fixtures.remedies import OPERATION, Case, cases, good, manifest, persons_checked
@@ -89,18 +90,23 @@ def _suggestions(path: Path, all_cases: list[Case]) -> None:
             writer.writerow(dict.fromkeys(COLUMNS, "") | row)
 
 
-def _rejected_labels(database: Path) -> set[tuple]:
-    con = duckdb.connect(str(database), read_only=True)
+def _rejected_labels(paths: Paths) -> set[tuple]:
+    """The labels of rejected files as the steward sees them (screening withholds unknown
+    words from the warehouse; jadwh quarantine reveals them from the build's folder)."""
+    revealer = Revealer(paths.withheld_dir, OPERATION)
+    con = duckdb.connect(str(paths.build_database), read_only=True)
     try:
-        return set(
-            con.execute(
-                """select file_name, reason_code, unnest(subjects), file_reason
-                   from audit.rejected_file_labels where operation_id = ?""",
-                [OPERATION],
-            ).fetchall()
-        )
+        rows = con.execute(
+            """select file_id, sheet_name, file_name, reason_code, unnest(subjects), file_reason
+               from audit.rejected_file_labels where operation_id = ?""",
+            [OPERATION],
+        ).fetchall()
     finally:
         con.close()
+    return {
+        (name, reason, revealer.reveal(file_id, sheet, subject), file_reason)
+        for file_id, sheet, name, reason, subject, file_reason in rows
+    }
 
 
 def _items(database: Path) -> list[tuple]:
@@ -151,7 +157,7 @@ def loads(tmp_path_factory):
     first = _jadwh(env, "load")
     assert first.returncode == 1, first.stdout[-2000:] + first.stderr[-2000:]
     before = _items(paths.build_database)
-    rejected_labels = _rejected_labels(paths.build_database)
+    rejected_labels = _rejected_labels(paths)
     grouped = _jadwh(env, "quarantine")
 
     # the remedies, as each message names them: wrong seed rows corrected, then the new
