@@ -22,6 +22,7 @@ import pytest
 
 from orchestration.landing.withheld import Revealer
 from orchestration.settings import DBT_PROJECT_DIR, Paths
+from orchestration.steward.groups import read_items
 from orchestration.steward.seeds import COLUMNS
 from tests.fixtures.remedies import OPERATION, Case, cases, good, manifest, persons_checked
 
@@ -109,16 +110,14 @@ def _rejected_labels(paths: Paths) -> set[tuple]:
     }
 
 
-def _items(database: Path) -> list[tuple]:
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        return con.execute(
-            """select file_name, reason_code, severity, message || ' ' || coalesce(steward_action, '')
-               from audit.quarantine where operation_id = ?""",
-            [OPERATION],
-        ).fetchall()
-    finally:
-        con.close()
+def _items(paths: Paths) -> list[tuple]:
+    """The quarantine of accepted files as jadwh quarantine shows it to the steward (the
+    texts screening withheld from the warehouse revealed)."""
+    return [
+        (i.file_name, i.reason_code, i.severity, f"{i.message} {i.steward_action or ''}")
+        for i in read_items(paths.build_database, OPERATION, withheld=paths.withheld_dir)
+        if not i.in_rejected_file
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +155,7 @@ def loads(tmp_path_factory):
     env.pop("DAGSTER_HOME", None)
     first = _jadwh(env, "load")
     assert first.returncode == 1, first.stdout[-2000:] + first.stderr[-2000:]
-    before = _items(paths.build_database)
+    before = _items(paths)
     rejected_labels = _rejected_labels(paths)
     grouped = _jadwh(env, "quarantine")
 
@@ -165,8 +164,8 @@ def loads(tmp_path_factory):
     for case in all_cases:
         for target, rows in case.wrong_rows.items():
             _remove(seeds / target, rows)
-        if case.metrics_edit:
-            _set(seeds / "metrics.csv", *case.metrics_edit)
+        for edit in case.metrics_edits:
+            _set(seeds / "metrics.csv", *edit)
     suggestions = root / "remedies.csv"
     _suggestions(suggestions, all_cases)
     applied = _jadwh(env, "seeds", "apply", str(suggestions))
@@ -184,7 +183,7 @@ def loads(tmp_path_factory):
     (submissions / "DE_results.xlsx").unlink()
     shutil.copy(elsewhere, submissions / "DE_results.xlsx")
     second = _jadwh(env, "load")
-    return paths, before, _items(paths.build_database), first, second, grouped, rejected_labels
+    return paths, before, _items(paths), first, second, grouped, rejected_labels
 
 
 def _figures(paths: Paths, country: str) -> tuple[dict, dict]:
