@@ -19,8 +19,8 @@ SEED_OPERATION = "2020-09-se-europe-jad"
 RAW_DIR = PROJECT_ROOT / "raw"
 GROUND_TRUTH = PROJECT_ROOT / "tests" / "fixtures" / "ground_truth" / f"{SEED_OPERATION}.json"
 
-# Modules marked `slow`: whole corpora, fuzzing, fault injection and end-to-end rounds that
-# load many times. `make test` leaves them out (under 15 minutes); `make test-slow` runs
+# Modules marked `slow`: whole corpora, fuzzing, fault injection and end-to-end rounds, and
+# tests that each load the committed operation again. `make test` leaves them out (under 15 minutes); `make test-slow` runs
 # them, and CI (.ci/run) runs both.
 SLOW_MODULES = {
     "tests/pipeline/test_unseen_corpus.py": "the unseen corpus, as sent and after a steward",
@@ -36,6 +36,10 @@ SLOW_MODULES = {
     "tests/pipeline/test_clock_skew.py": "loads under a clock two hours ahead",
     "tests/pipeline/test_readers_beside_a_load.py": "readers in a loop beside a load",
     "tests/quality/test_stale_results.py": "validations made stale by later loads",
+    "tests/pipeline/test_blocking_checks.py": "a load of the committed operation per fault",
+    "tests/pipeline/test_operation_publishing.py": "two operations loaded two or three times",
+    "tests/pipeline/test_new_templates.py": "loads before and after a seed row or a variant",
+    "tests/pipeline/test_outliers.py": "the committed operation loaded twice",
 }
 
 

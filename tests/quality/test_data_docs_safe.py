@@ -1,5 +1,5 @@
 """Data Docs open in a real browser (Debian's Chromium) without running script from the
-data and without fetching anything from the internet (issue 18, item 4).
+data and without fetching anything from the internet.
 
 Great Expectations prints unexpected values and the file, sheet and cell of each row
 unescaped, and its pages load scripts and styles from public CDNs. A warehouse is loaded
@@ -20,7 +20,7 @@ from orchestration.settings import Paths
 from tests.quality.test_stale_results import small_operation
 
 CHROMIUM = shutil.which("chromium")
-# the file of issue 18; its day is outside the operation (a failing expectation: GX lists
+# a file named with HTML; its day is outside the operation (a failing expectation: GX lists
 # its file, sheet and cell), its unit and one label carry script
 HOSTILE_NAME = "LV_<img src=x onerror=alert('gx')>.csv"
 SCRIPT = "<script>window.__gx_pwned = true; alert('script')</script>"
