@@ -20,8 +20,8 @@ RAW_DIR = PROJECT_ROOT / "raw"
 GROUND_TRUTH = PROJECT_ROOT / "tests" / "fixtures" / "ground_truth" / f"{SEED_OPERATION}.json"
 
 # Modules marked `slow`: whole corpora, fuzzing, fault injection and end-to-end rounds, and
-# tests that each load the committed operation again. `make test` leaves them out (under 15 minutes); `make test-slow` runs
-# them, and CI (.ci/run) runs both.
+# tests that each load the committed operation again. `make test` leaves them out (under 15
+# minutes); `make test-slow` runs them, and CI (.ci/run) runs both.
 SLOW_MODULES = {
     "tests/pipeline/test_unseen_corpus.py": "the unseen corpus, as sent and after a steward",
     "tests/pipeline/test_metamorphic.py": "the committed workbooks rearranged, loaded again",
