@@ -43,7 +43,7 @@ def clock_ahead(monkeypatch):
     def set_ahead():
         for module in (
             "orchestration.landing.land",
-            "orchestration.build_state",
+            "orchestration.changes.build",
             "orchestration.quality.validation",
             "orchestration.publish.atomic",
         ):
