@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import resource
 import shutil
 from pathlib import Path
 
@@ -149,5 +148,5 @@ def test_the_wild_files_load_beside_the_committed_operation(tmp_path):
         con.close()
     assert len(files) == len(ALL_FILES)
     assert all(status == "accepted" or reasons for _, status, reasons in files)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    assert peak_mib < 1024
+    # the load's peak memory is measured by make bench (bench/run.py, real_files), alone
+    # in its process: here the test process's peak holds every test run before this one
