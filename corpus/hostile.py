@@ -59,7 +59,7 @@ FREE_TEXT_NAMES = (
 )
 
 
-def _xlsx(rows: list[list], sheet: str = "Sheet1", *more: tuple[str, list[list]]) -> bytes:
+def xlsx_workbook(rows: list[list], sheet: str = "Sheet1", *more: tuple[str, list[list]]) -> bytes:
     book = openpyxl.Workbook()
     book.active.title = sheet
     for row in rows:
@@ -92,7 +92,7 @@ def free_text_workbook() -> bytes:
         ["Goran Perić", 1],
         ["Tadić, 26.09.2020", 1],
     ]
-    return _xlsx(results, "Horvat Ivan", ("Arrests", arrests))
+    return xlsx_workbook(results, "Horvat Ivan", ("Arrests", arrests))
 
 
 def _results(country_line: list | None) -> bytes:
@@ -106,7 +106,7 @@ def _results(country_line: list | None) -> bytes:
         ["24.09.2020", 120, 14],
         ["25.09.2020", 95, 11],
     ]
-    return _xlsx(rows)
+    return xlsx_workbook(rows)
 
 
 def _bomb() -> bytes:
@@ -225,7 +225,7 @@ def personal_data_workbook() -> bytes:
     ]
     for i, (name, born, passport, personal) in enumerate(people, start=1):
         rows.append([i, "25.09.2020", name, born, passport, personal, "Krijumčarenje migranata"])
-    return _xlsx(rows, "Uhićenja")
+    return xlsx_workbook(rows, "Uhićenja")
 
 
 def million_rows_xlsx(path: Path, rows: int = 1_000_000) -> Path:

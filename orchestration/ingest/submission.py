@@ -399,19 +399,10 @@ TEXT_NOT_KEPT = frozenset({"personal_data", "free_text", "note"})
 def _mark_birth_dates(
     table: Table, cells: dict[tuple[int, int], CellInfo], operation: OperationWindow
 ) -> None:
-    """A column of dates years before the operation holds dates of birth, not the days of
-    the operation: it is personal data, whatever its header says."""
-    limit = operation.start_date.year - 5
+    """A column of dates of birth is personal data, whatever its header says, and never
+    the days of the operation."""
     for column in table.columns:
-        if column.kind != "period":
-            continue
-        years = [
-            year
-            for r in table.body_rows
-            if (cell := cells.get((r, column.col))) is not None
-            and (year := _year_of(cell)) is not None
-        ]
-        if len(years) >= 2 and sum(1 for y in years if y < limit) * 10 >= len(years) * 8:
+        if column.kind == "period" and _birth_dates(column, table, cells, operation):
             column.kind = "personal_data"
     for column in table.columns:
         if (
@@ -420,6 +411,25 @@ def _mark_birth_dates(
             and _birth_years(column, table, cells, operation)
         ):
             column.kind, column.field_role = "personal_data", "personal_data"
+
+
+def _birth_dates(
+    column: Column, table: Table, cells: dict[tuple[int, int], CellInfo], operation: OperationWindow
+) -> bool:
+    """Most dates years before the operation began; or, under a window wide enough to hold
+    them, dates spread over years and most of them a person's age (10 years or more) before
+    its end. The days an operation reports fall within weeks, never across decades."""
+    years = [
+        year
+        for r in table.body_rows
+        if (cell := cells.get((r, column.col))) is not None and (year := _year_of(cell)) is not None
+    ]
+    if len(years) < 2:
+        return False
+    before_start = sum(1 for y in years if y < operation.start_date.year - 5)
+    of_age_at_end = sum(1 for y in years if y <= operation.end_date.year - 10)
+    spread = max(years) - min(years) >= 5
+    return before_start * 10 >= len(years) * 8 or (spread and of_age_at_end * 10 >= len(years) * 8)
 
 
 def _birth_years(

@@ -4,11 +4,14 @@ records each drop without its values. Proved by looking at every value of every 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dagster as dg
 import duckdb
 import pytest
 
-from corpus.hostile import PERSONAL_VALUES, personal_data_workbook
+from corpus.hostile import PERSONAL_VALUES, personal_data_workbook, xlsx_workbook
+from orchestration.ingest.submission import OperationWindow, read_submission
 from orchestration.load import run_load
 from orchestration.settings import Paths
 from tests.conftest import SEED_OPERATION, copy_raw
@@ -84,3 +87,23 @@ def test_each_drop_is_recorded_without_its_values(loaded):
         ("Uhićenja", "E", "Passport no.", 3, "header"),
         ("Uhićenja", "F", None, 3, "values"),  # no header: found by its identifier-like values
     ]
+
+
+@pytest.mark.parametrize("header", ["Datum rođenja", "Rođen", "Datum 2"])
+def test_dates_of_birth_are_never_report_days_even_under_a_window_of_decades(header, vocabulary):
+    """A manifest whose window spans 1950-2030 holds every date of birth: the column is
+    still personal data (its dates spread over years, each a person's age before the end),
+    whatever its header, and the arrests keep the days they were made."""
+    rows = [["Država:", "Hrvatska"], [], ["Br.", "Datum", "Ime", header, "Kazneno djelo"]]
+    births = ["1985-03-14", "1990-11-02", "1992-04-15", "1978-01-30", "2001-07-07"]
+    for number, born in enumerate(births, start=1):
+        rows.append([number, "25.09.2020", "[name]", born, "Krijumčarenje migranata"])
+    window = OperationWindow(dt.date(1950, 1, 1), dt.date(2030, 12, 31))
+    reading = read_submission(xlsx_workbook(rows, "Uhićenja"), FILE, window, vocabulary)
+    assert len(reading.observations) == 5
+    assert {(o.period_date, o.period_cell_ref[0]) for o in reading.observations} == {
+        (dt.date(2020, 9, 25), "B")
+    }
+    assert [
+        (p.column_letter, p.values_dropped) for p in reading.privacy if p.column_letter == "D"
+    ] == [("D", 5)]
