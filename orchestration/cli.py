@@ -83,13 +83,8 @@ def load(
         raise fail(str(busy), EXIT_BUSY) from None
     except NothingToLoad as nothing:
         raise fail(str(nothing), EXIT_USAGE) from None
-    except OSError as problem:  # the warehouse folder cannot be created or written
-        raise fail(
-            f"cannot write under {paths.warehouse.parent}: {problem.strerror or problem} "
-            f"({problem.filename}); check JAD_WAREHOUSE, its permissions and free space. "
-            "Nothing was published.",
-            EXIT_NOT_PUBLISHED,
-        ) from None
+    except OSError as problem:  # a folder of the warehouse or of Dagster cannot be written
+        raise fail(_not_writable(problem, paths), EXIT_NOT_PUBLISHED) from None
     if outcome.run_id is None:
         from orchestration.publish.atomic import last_publish
         from orchestration.reports.console import print_held_back
@@ -118,6 +113,17 @@ def load(
     # daemon's) would fail if this read its build database beside it
     with unless_loading(paths.load_lock) as free:
         _print_outcome(outcome, paths, elapsed, free)
+
+
+def _not_writable(problem: OSError, paths) -> str:
+    """One sentence naming the path that failed and the setting that put it there."""
+    where = problem.filename or paths.warehouse.parent
+    setting = paths.setting_for(where)
+    remedy = f"check {setting}, its" if setting else "check the folder's"
+    return (
+        f"cannot write {where}: {problem.strerror or problem}; {remedy} permissions and "
+        "free space. Nothing was published."
+    )
 
 
 def _print_outcome(outcome, paths, elapsed: float, build_readable: bool) -> None:

@@ -290,6 +290,22 @@ class Paths:
     def data_docs_dir(self) -> Path:
         return self.warehouse.parent / "data_docs"
 
+    def setting_for(self, path: str | os.PathLike | None) -> str | None:
+        """The variable that decides where `path` is (so that an error names the setting a
+        user can change, not another one): DAGSTER_HOME, JAD_WAREHOUSE or JAD_RAW_DIR."""
+        if not path:
+            return None
+        where = _absolute(os.fspath(path))
+        home = os.environ.get("DAGSTER_HOME")
+        for variable, folder in (
+            ("DAGSTER_HOME", _absolute(home) if home else None),
+            ("JAD_WAREHOUSE", self.warehouse.parent),
+            ("JAD_RAW_DIR", self.raw_dir),
+        ):
+            if folder is not None and where.is_relative_to(folder):
+                return variable
+        return None
+
 
 def _absolute(value: str) -> Path:
     path = Path(value).expanduser()

@@ -14,11 +14,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration import writing
 from orchestration.raw_entries import kind_of, placeholder_id, sha256_of, submission_files
 from orchestration.raw_layout import MANIFEST, discover_operations
 
@@ -97,25 +97,7 @@ def _remember(memory: Path, text: str) -> None:
     """Replace the memory atomically; when it cannot be written (a full disk, no folder),
     leave nothing half-written: it is only a cache, the next scan hashes what it lacks."""
     with contextlib.suppress(OSError):
-        write_atomically(memory, text)
-
-
-def write_atomically(target: Path, text: str) -> None:
-    """Replace `target` with `text` in one step: a reader sees the old or the new, never
-    half of it; when it cannot be written, nothing half-written is left and OSError says why."""
-    partial = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=target.parent, prefix=target.name, suffix=".partial", delete=False
-        ) as partial:
-            partial.write(text)
-        os.replace(partial.name, target)
-    except OSError:
-        if partial is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(partial.name)
-        raise
+        writing.write_atomically(memory, text)
 
 
 def operation_digests(states: dict[str, FileState]) -> dict[str, str]:

@@ -27,6 +27,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestration import writing
 from orchestration.changes import build, files
 from orchestration.ingest.versions import reader_version
 from orchestration.settings import Paths, dbt_project_dir
@@ -167,4 +168,4 @@ def forget_former_state(con) -> None:
 
 
 def _write(target: Path, fingerprints_by_operation: dict[str, str]) -> None:
-    files.write_atomically(target, json.dumps(fingerprints_by_operation, sort_keys=True) + "\n")
+    writing.write_atomically(target, json.dumps(fingerprints_by_operation, sort_keys=True) + "\n")

@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from orchestration import connections
+from orchestration import connections, writing
 from orchestration.publish.compose import compose
 from orchestration.settings import Paths
 
@@ -40,9 +40,7 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def write_json_atomically(record: dict, target: Path) -> None:
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(temporary, target)
+    writing.write_atomically(target, json.dumps(record, indent=2, default=str) + "\n")
 
 
 def publish(

@@ -12,13 +12,12 @@ current, which are held back, since when, and why.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from orchestration import connections
+from orchestration import connections, writing
 
 STATUS_TABLE = "audit.operation_status"
 # the reasons kept per held-back operation (the rest are counted)
@@ -45,7 +44,7 @@ def compose(
     """Write to `target` the build with each held-back operation replaced by its rows in
     `previous` (the warehouse published last); returns every operation's status, which is
     also written to audit.operation_status in `target`."""
-    shutil.copyfile(build, target)
+    writing.copy_file(build, target)
     con = connections.connect(str(target))
     try:
         operations = sorted(set(_operations(con)) | set(held))

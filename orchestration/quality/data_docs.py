@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from orchestration import writing
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'none'; object-src 'none'; base-uri 'none'; "
     "form-action 'none'; frame-src 'none'; connect-src 'none'; "
@@ -87,11 +89,11 @@ def make_safe(docs_dir: Path) -> int:
         text = path.read_text(encoding="utf-8")
         safe = make_safe_page(text)
         if safe != text:
-            path.write_text(safe, encoding="utf-8")
+            writing.write_atomically(path, safe)
             rewritten += 1
     for path in docs_dir.rglob("*.css"):
         text = path.read_text(encoding="utf-8")
         safe = _REMOTE_URL.sub("", text)
         if safe != text:
-            path.write_text(safe, encoding="utf-8")
+            writing.write_atomically(path, safe)
     return rewritten

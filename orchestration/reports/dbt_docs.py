@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
+from orchestration import writing
 from orchestration.load_lock import exclusive_load
 from orchestration.settings import Paths, dbt_executable, dbt_project_dir, export_for_dbt
 
@@ -32,5 +32,5 @@ def generate_dbt_docs(paths: Paths) -> Path:
         )
     target = paths.warehouse.parent / "dbt_docs" / "index.html"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(project / "target" / "static_index.html", target)
+    writing.copy_file(project / "target" / "static_index.html", target)
     return target

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from orchestration import connections
+from orchestration import connections, writing
 from orchestration.formatting import bounds, figure
 from orchestration.steward.groups import attempt_items_from, group_items, items_from
 
@@ -406,9 +406,7 @@ def write_reports(
                 raise KeyError(f"{operation_id} is not in the warehouse {database}")
             html = render_operation_report(con, operation_id, raw_dir, report_dir)
             path = report_dir / f"{operation_id}.html"
-            temporary = path.with_suffix(".html.tmp")
-            temporary.write_text(html, encoding="utf-8")
-            os.replace(temporary, path)
+            writing.write_atomically(path, html)
             written.append(path)
         return written
     finally:
