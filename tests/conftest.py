@@ -40,6 +40,7 @@ SLOW_MODULES = {
     "tests/pipeline/test_operation_publishing.py": "two operations loaded two or three times",
     "tests/pipeline/test_new_templates.py": "loads before and after a seed row or a variant",
     "tests/pipeline/test_outliers.py": "the committed operation loaded twice",
+    "tests/hostile/test_huge_file.py": "a 3 GiB file hashed by the load plan",
 }
 
 
