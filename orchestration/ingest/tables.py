@@ -559,9 +559,15 @@ def _label_column_by_position(
     ]
     labels = [c for c in columns if c.kind == "labels"]
     if not labels and texts:
-        nearest = texts.pop()  # the text nearest the figures
-        nearest.kind, nearest.unknown_header = "labels", False
-        labels = [nearest]
+        # the text beside most of the rows' figures (not a 'Yes/No' column written once),
+        # the nearest of them on a tie
+        with_figures = [r for r in body if any((r, m) in cells for m in measures)]
+        chosen = max(
+            reversed(texts), key=lambda c: sum(1 for r in with_figures if (r, c.col) in cells)
+        )
+        texts.remove(chosen)
+        chosen.kind, chosen.unknown_header = "labels", False
+        labels = [chosen]
     if not labels:
         return
     for group in texts:

@@ -130,3 +130,13 @@ def test_a_numbered_questionnaire(vocabulary):
     assert figures["C10"].value_number == 25191.0  # 'Odgovor: 25.191' in the answer cell
     assert "Prijetja" in figures["C17"].context_labels  # '4.2' is under '4. Prijetja'
     assert not [q for q in reading.quarantine if q.reason_code == "not_a_number"]
+
+
+def test_a_questionnaire_labels_its_answers_by_the_question_not_a_yes_no_column(vocabulary):
+    """'No. | Question | Yes/No | Answer | Unit': the questions label the answers; the
+    'Yes/No' column, written in one row, labels nothing; the units stay units."""
+    reading = read("2022-03-aegean-jad", "MPF_JAD_Aegean_questionnaire.xlsx", vocabulary)
+    figures = {o.cell_ref: o for o in reading.observations}
+    assert figures["D12"].measure_labels[0] == "Vehicles checked"
+    assert figures["D22"].measure_labels[0] == "Drugs seized" and figures["D22"].unit_text == "kg"
+    assert "Arrests" in figures["D17"].context_labels
