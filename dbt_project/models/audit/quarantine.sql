@@ -101,9 +101,16 @@ unmapped as (
                 || 'if it is an offence outside the taxonomy, either add the offence to charges.csv '
                 || 'and the label to charge_labels.csv, or map the label to ''other'' in charge_labels.csv'
             when 'ambiguous_label' then 'the labels ' || array_to_string(mapped.measure_labels, ' / ')
-                || ' name more than one metric or charge, so which figure this is cannot be decided; '
-                || 'the seed rows that give one of these labels two codes decide it: correct them so that '
-                || 'each label names one metric or charge'
+                || case when mapped.labels_disagree
+                    then ' name different figures, and a cell is one figure: which it is cannot be '
+                        || 'decided. Where one of them names here the offence the arrests were for, add '
+                        || 'it to charge_labels.csv with that charge (a label may name a metric and a '
+                        || 'charge: beside a metric it is the charge); where one is a word of the layout, '
+                        || 'add it to field_labels.csv as a group'
+                    else ' name more than one metric or charge, so which figure this is cannot be '
+                        || 'decided; the seed rows that give one of these labels two codes decide it: '
+                        || 'correct them so that each label names one metric or charge'
+                end
             when 'unlabelled_value' then
                 case when unlabelled_totals.observation_id is not null
                     then 'the figure ' || mapped.raw_text || ' is labelled only as a total ('

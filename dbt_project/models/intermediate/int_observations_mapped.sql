@@ -97,6 +97,11 @@ resolved as (
         coalesce(labels.has_ambiguous_label, false)
             or coalesce(labels.distinct_charges, 0) > 1
             or coalesce(labels.distinct_metrics, 0) > 1 as is_ambiguous,
+        -- no label has two codes, but the labels name different figures ('Arrests' over
+        -- 'Firearms', a metric here that is the offence the arrests were for)
+        not coalesce(labels.has_ambiguous_label, false)
+        and (coalesce(labels.distinct_charges, 0) > 1 or coalesce(labels.distinct_metrics, 0) > 1)
+            as labels_disagree,
         -- a label that names both a metric and a charge ('Weapons') is the charge under
         -- a metric's heading ('Arrests'), and the metric anywhere else
         coalesce(
