@@ -17,7 +17,7 @@ from rich.console import Console
 
 from orchestration.load_lock import holder, unless_loading
 from orchestration.reports.terminal import shown, visible_output
-from orchestration.settings import current_paths
+from orchestration.settings import Paths, current_paths
 
 app = typer.Typer(
     help=(
@@ -259,7 +259,7 @@ def quarantine(
         # beside a load would make it fail), or, while a load runs, the published one
         with unless_loading(paths.load_lock) as free:
             if free:
-                _show_quarantine(paths.build_database, operation, severity, by_cell, suggest)
+                _show_quarantine(paths.build_database, paths, operation, severity, by_cell, suggest)
                 return
         if not paths.warehouse.exists():
             raise fail(
@@ -274,18 +274,23 @@ def quarantine(
         )
     elif not paths.warehouse.exists():
         raise fail(f"no warehouse at {paths.warehouse} yet; run `jadwh load` first", EXIT_USAGE)
-    _show_quarantine(paths.warehouse, operation, severity, by_cell, suggest)
+    _show_quarantine(paths.warehouse, paths, operation, severity, by_cell, suggest)
 
 
 def _show_quarantine(
-    source: Path, operation: str | None, severity: str | None, by_cell: bool, suggest: Path | None
+    source: Path,
+    paths: Paths,
+    operation: str | None,
+    severity: str | None,
+    by_cell: bool,
+    suggest: Path | None,
 ) -> None:
     from orchestration.reports.console import print_quarantine, print_quarantine_groups
     from orchestration.steward.groups import group_items, read_items
 
     # the steward sees the texts screening kept out of the warehouse: they are kept for
     # this build, beside it, readable by its owner only
-    items = read_items(source, operation, severity, withheld=current_paths().withheld_dir)
+    items = read_items(source, operation, severity, withheld=paths.withheld_dir)
     if by_cell:
         print_quarantine(console, source, items)
         return
