@@ -27,14 +27,13 @@ from orchestration.settings import Paths
 
 paths = Paths(raw_dir=Path(sys.argv[1]), warehouse=Path(sys.argv[2]))
 operations = [p.name for p in discover_operations(paths.raw_dir)]
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 plan = plan_load(paths, operations)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"grew_kib": after - before, "operations": plan.operations}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB, the whole process
+print(json.dumps({"peak_kib": peak, "operations": plan.operations}))
 """
 
 
-def test_the_plan_over_a_3_gib_file_stays_under_200_mib(tmp_path):
+def test_the_plan_over_a_3_gib_file_peaks_under_200_mib(tmp_path):
     raw = copy_raw(tmp_path / "raw")
     huge = raw / SEED_OPERATION / "submissions" / "SI_export.csv"
     with huge.open("wb") as handle:  # sparse: 3 GiB to read, nothing on the disk
@@ -50,7 +49,7 @@ def test_the_plan_over_a_3_gib_file_stays_under_200_mib(tmp_path):
     )
     measured = json.loads(done.stdout)
     assert measured["operations"] == [SEED_OPERATION]
-    assert measured["grew_kib"] < 200 * 1024, measured
+    assert measured["peak_kib"] < 200 * 1024, measured  # about 40 MiB; read whole, 3 GiB
     # it was hashed, to the last byte (remembered: it had settled before the scan began)
     hashed = decode(paths.raw_files_memory.read_text().split("\n", 1)[1])
     assert hashed[f"{SEED_OPERATION}/submissions/SI_export.csv"].sha256 == ZEROS_3_GIB
