@@ -35,8 +35,9 @@ def normalise_space(text: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def label_key(text: str) -> str:
-    """Lower case, accents stripped, spaces collapsed: the join key between labels and seeds."""
-    lowered = normalise_space(text).lower()
+    """Lower case, accents stripped, spaces collapsed, no space after a full stop (an
+    abbreviation is written 'R. br' and 'R.br'): the join key between labels and seeds."""
+    lowered = normalise_space(text).lower().replace(". ", ".")
     decomposed = unicodedata.normalize("NFD", lowered)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", stripped)
