@@ -55,6 +55,8 @@ def words_of(text: str) -> list[str]:
 
 # Field roles whose column holds what is measured rather than what qualifies it.
 VALUE_ROLES = frozenset({"value", "quantity"})
+# Field words that may stand beside a known label in one cell ('Festnahmen gesamt').
+AFFIX_ROLES = frozenset({"total", "of_which"})
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -125,7 +127,7 @@ class Vocabulary:
         label, unit = split_trailing_unit(cleaned, self.is_unit)
         reading = self._match_simple(label) or self._match_alternatives(label)
         if reading is None:
-            reading = self._match_compound(label)
+            reading = self._match_compound(label) or self._match_beside_field_words(label)
         if reading is None:
             return LabelReading(label, unit, (), (label,))
         return LabelReading(label, unit or reading.unit, reading.matches, reading.parts)
@@ -141,6 +143,31 @@ class Vocabulary:
         matches = tuple(m for r in readings for m in r.matches)
         parts = tuple(p for r in readings for p in r.parts)
         return LabelReading(label, None, matches, parts)
+
+    def _match_beside_field_words(self, label: str) -> LabelReading | None:
+        """'Festnahmen gesamt', 'davon Treffer', 'Total detenidos': a known label with a word
+        for a total or an 'of which' before or after it names what the label names. The cell
+        is not made a TOTAL cell by it: a figure beside its breakdown is the direct figure
+        (the breakdown is then checked against it), and a TOTAL cell never counts."""
+        words = label.split()
+        for n in range(1, len(words)):
+            for affix, rest in ((words[:n], words[n:]), (words[-n:], words[:-n])):
+                field = self.lookup(" ".join(affix))
+                if not field or any(m.kind != "field" or m.code not in AFFIX_ROLES for m in field):
+                    continue
+                text = " ".join(rest)
+                reading = self._match_simple(text) or self._match_compound(text)
+                if reading is None or any(m.kind == "field" for m in reading.matches):
+                    continue
+                if all((m.kind, m.code) == ("charge", "other") for m in reading.matches):
+                    continue  # 'davon sonstige': 'other' alone names nothing (left to a seed row)
+                parts = (
+                    (" ".join(affix), *reading.parts)
+                    if affix == words[:n]
+                    else (*reading.parts, " ".join(affix))
+                )
+                return LabelReading(label, reading.unit, reading.matches, parts)
+        return None
 
     def _match_alternatives(self, label: str) -> LabelReading | None:
         """'Arrests – firearms offences / Gabhálacha – cionta arm tine': a bilingual label
