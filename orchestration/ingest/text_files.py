@@ -168,15 +168,16 @@ def _script(ch: str) -> str:
 def _preferred_code_pages(
     reading: _Candidate, vocabulary: Vocabulary, sender: str | None
 ) -> set[str]:
-    """The code page of the language the file's words are in; else the sender's."""
-    languages: Counter[str] = Counter()
+    """The code page of the languages the file's words are in (Croatian and Bosnian share
+    one: a word of both is a vote for it, once); else the sender's."""
+    pages: Counter[str] = Counter()
     for word in re.split(r"[\s;,|\t]+", reading.text):
         if word.isascii():
-            languages.update(vocabulary.word_languages.get(word.lower().strip(".,;:()"), ()))
-    ranked = languages.most_common()
-    decided = ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1])
-    if decided and (page := vocabulary.code_pages.get(ranked[0][0])):
-        return {codecs.lookup(page).name}
+            languages = vocabulary.word_languages.get(word.lower().strip(".,;:()"), ())
+            pages.update({page for lang in languages if (page := vocabulary.code_pages.get(lang))})
+    ranked = pages.most_common()
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return {codecs.lookup(ranked[0][0]).name}
     if sender and (page := vocabulary.country_code_pages.get(sender)):
         return {codecs.lookup(page).name}
     return set()
