@@ -196,7 +196,16 @@ def test_a_hint_that_cannot_be_applied_stops_with_its_line(tmp_path, row, said):
 def test_a_header_row_hint_puts_the_table_where_the_steward_says(tmp_path, vocabulary):
     """One row of figures under words no seed knows: the reader sees no table (a row of
     words over a single row of numbers could be anything); the steward's hint says it is."""
-    data = xlsx({"S": [["Country: Croatia"], [], ["Kontrolirano prolaznika", "Privedeno na razgovor"], [120, 3]]})
+    data = xlsx(
+        {
+            "S": [
+                ["Country: Croatia"],
+                [],
+                ["Kontrolirano prolaznika", "Privedeno na razgovor"],
+                [120, 3],
+            ]
+        }
+    )
     plain = read_submission(data, "HR_x.xlsx", WINDOW, vocabulary)
     assert not any(o.layout == "table" for o in plain.observations)
     hinted_vocabulary = vocabulary_with(
