@@ -19,7 +19,7 @@ GIB = 1024**3
 ZEROS_3_GIB = "305b66a59d15b252092fbda9d09711230c429f351897cbd430e7b55a35fd3b97"
 
 PLAN = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from orchestration.changes.plan import plan_load
 from orchestration.raw_layout import discover_operations
@@ -28,7 +28,9 @@ from orchestration.settings import Paths
 paths = Paths(raw_dir=Path(sys.argv[1]), warehouse=Path(sys.argv[2]))
 operations = [p.name for p in discover_operations(paths.raw_dir)]
 plan = plan_load(paths, operations)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB, the whole process
+# VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak when it was forked
+# (a test session that has grown to 550 MiB), VmHWM is this process's own
+peak = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
 print(json.dumps({"peak_kib": peak, "operations": plan.operations}))
 """
 
