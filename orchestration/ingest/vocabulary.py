@@ -151,7 +151,10 @@ class Vocabulary:
         (the breakdown is then checked against it), and a TOTAL cell never counts."""
         words = label.split()
         for n in range(1, len(words)):
-            for affix, rest in ((words[:n], words[n:]), (words[-n:], words[:-n])):
+            for affix, rest, before in (
+                (words[:n], words[n:], True),
+                (words[-n:], words[:-n], False),
+            ):
                 field = self.lookup(" ".join(affix))
                 if not field or any(m.kind != "field" or m.code not in AFFIX_ROLES for m in field):
                     continue
@@ -161,11 +164,8 @@ class Vocabulary:
                     continue
                 if all((m.kind, m.code) == ("charge", "other") for m in reading.matches):
                     continue  # 'davon sonstige': 'other' alone names nothing (left to a seed row)
-                parts = (
-                    (" ".join(affix), *reading.parts)
-                    if affix == words[:n]
-                    else (*reading.parts, " ".join(affix))
-                )
+                word = " ".join(affix)
+                parts = (word, *reading.parts) if before else (*reading.parts, word)
                 return LabelReading(label, reading.unit, reading.matches, parts)
         return None
 
